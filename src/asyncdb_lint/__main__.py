@@ -1,0 +1,3 @@
+from asyncdb_lint.cli import main
+
+main()

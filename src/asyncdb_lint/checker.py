@@ -1,0 +1,107 @@
+"""One file: source -> diagnostics.
+
+Parse once, build one semantic model, let every enabled rule ask it, and only
+then - for files that have findings - pay for positions and `noqa` lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from asyncdb_lint.diagnostics import Diagnostic, InternalError
+from asyncdb_lint.model.semantic import NO_INDEX, ProjectIndexProtocol, SemanticModel
+from asyncdb_lint.noqa import is_suppressed, noqa_lines
+from asyncdb_lint.rules import Finding, RULES_BY_CODE
+from asyncdb_lint.settings import Settings
+from asyncdb_lint.source import Source, SourceError, parse_source
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[InternalError] = field(default_factory=list)
+
+
+def check_source(
+    source: Source,
+    settings: Settings,
+    index: ProjectIndexProtocol = NO_INDEX,
+    apply_noqa: bool = True,
+) -> FileResult:
+    result = FileResult(source.path)
+    try:
+        module = parse_source(source)
+    except SourceError as error:
+        if settings.is_enabled("ADB001"):
+            result.diagnostics.append(_unparsable(source.path, error))
+        return result
+    try:
+        model = SemanticModel(module, path=source.path, index=index)
+    except RecursionError:
+        if settings.is_enabled("ADB001"):
+            result.diagnostics.append(_unparsable(source.path, SourceError("file is nested too deeply to analyse")))
+        return result
+    except Exception as error:  # a bug of ours: contain it to this file
+        result.errors.append(InternalError(source.path, "semantic model", f"{type(error).__name__}: {error}"))
+        return result
+
+    findings: List[Finding] = []
+    for rule in settings.enabled_rules():
+        try:
+            rule.check(model, findings.append)
+        except RecursionError:
+            result.errors.append(InternalError(source.path, rule.code, "RecursionError (code nested too deeply)"))
+        except Exception as error:  # a bug of ours: contain it to this rule and file
+            result.errors.append(InternalError(source.path, rule.code, f"{type(error).__name__}: {error}"))
+    if findings:
+        result.diagnostics.extend(_locate(findings, model, source, apply_noqa))
+    result.diagnostics.sort()
+    return result
+
+
+def _unparsable(path: str, error: SourceError) -> Diagnostic:
+    rule = RULES_BY_CODE["ADB001"]
+    del rule
+    return Diagnostic(path, error.line, error.column, error.line, error.column, "ADB001", error.message)
+
+
+def _locate(findings: List[Finding], model: SemanticModel, source: Source, apply_noqa: bool) -> List[Diagnostic]:
+    positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    noqa = noqa_lines(source.text) if apply_noqa else {}
+    seen = set()
+    diagnostics = []
+    for finding in findings:
+        where = positions.get(finding.node)
+        if where is None:
+            continue
+        statement = positions.get(model.statement_of(finding.node))
+        statement_line = statement.start.line if statement is not None else where.start.line
+        if noqa and is_suppressed(noqa, finding.code, where.start.line, statement_line):
+            continue
+        key = (finding.code, where.start.line, where.start.column, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        diagnostics.append(Diagnostic(
+            source.path,
+            where.start.line,
+            where.start.column + 1,
+            where.end.line,
+            where.end.column + 1,
+            finding.code,
+            finding.message,
+        ))
+    return diagnostics
+
+
+def check_text(text: str, path: str = "<string>", settings: Optional[Settings] = None) -> FileResult:
+    """Lint source given as text (tests, docs examples)."""
+    return check_source(Source(path, None, text, "utf-8"), settings or Settings())
+
+
+__all__ = ["FileResult", "check_source", "check_text", "cst"]

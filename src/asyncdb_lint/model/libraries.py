@@ -1,0 +1,363 @@
+"""What we know about the async DB libraries, as data.
+
+Every rule asks the semantic model, and the model asks this table. Adding a
+library or an API is a matter of adding rows here, never of touching a rule.
+
+A *kind* is the name of a DB object type (``"asyncpg.Pool"``). Each method of a
+kind is described by a result spec string:
+
+``await`` / ``await:K``
+    returns a coroutine that must be awaited (awaiting it gives a ``K``).
+``awaitable_cm:K``
+    returns an object that does nothing until it is awaited or entered with
+    ``async with`` (both give a ``K``): ``pool.acquire()``, ``engine.connect()``.
+``aiter`` / ``aiter:K``
+    returns an async iterable (``async for``); with ``:K`` it can also be
+    awaited to get a ``K`` (asyncpg's ``cursor()``).
+``K``
+    returns a ``K`` synchronously (``session.begin()`` aside, e.g. a
+    ``databases`` ``transaction()`` returns a ``Transaction``).
+``sync``
+    a synchronous call of no interest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Mapping, Optional
+
+
+@dataclass(frozen=True)
+class DbType:
+    """One DB object type of one library."""
+
+    kind: str
+    label: str  # how messages name it: "Database", "AsyncSession"
+    library: str
+    methods: Mapping[str, str] = field(default_factory=dict)
+    awaits_to: Optional[str] = None  # `await obj` gives this kind
+    enters_to: Optional[str] = None  # `async with obj as x` gives this kind
+    async_iterable: bool = False  # `async for row in obj`
+    must_enter: bool = False  # a context manager that does nothing unless entered
+    lost_if_dropped: bool = False  # creating it and dropping it does nothing
+    called: Optional[str] = None  # result spec of `obj(...)` (a session factory)
+
+
+def _same(names: str, spec: str) -> Dict[str, str]:
+    return {name: spec for name in names.split()}
+
+
+_DATABASES_QUERIES = {
+    **_same("connect disconnect fetch_all fetch_one fetch_val execute execute_many", "await"),
+    "iterate": "aiter",
+    "transaction": "databases.Transaction",
+    "connection": "databases.Connection",
+}
+
+_ASYNCPG_QUERIES = _same(
+    "fetch fetchrow fetchval fetchmany execute executemany copy_from_table "
+    "copy_from_query copy_to_table copy_records_to_table",
+    "await",
+)
+
+_SA_RESULT_METHODS = _same(
+    "all fetchall fetchone fetchmany first one one_or_none scalar scalar_one "
+    "scalar_one_or_none freeze",
+    "await",
+)
+
+_SA_SESSION_METHODS = {
+    **_same(
+        "execute scalar scalars get get_one delete refresh flush merge commit "
+        "rollback close run_sync connection invalidate reset",
+        "await",
+    ),
+    "stream": "await:sqlalchemy.AsyncResult",
+    "stream_scalars": "await:sqlalchemy.AsyncScalarResult",
+    "begin": "awaitable_cm:sqlalchemy.AsyncSessionTransaction",
+    "begin_nested": "awaitable_cm:sqlalchemy.AsyncSessionTransaction",
+    **_same("add add_all expunge expunge_all expire expire_all in_transaction is_modified", "sync"),
+}
+
+TYPES: Dict[str, DbType] = {
+    t.kind: t
+    for t in [
+        # --- databases (encode/databases) --------------------------------
+        DbType(
+            "databases.Database", "Database", "databases",
+            methods=_DATABASES_QUERIES, enters_to="databases.Database",
+        ),
+        DbType(
+            "databases.Connection", "Connection", "databases",
+            methods={**_DATABASES_QUERIES, "acquire": "await", "release": "await"},
+            enters_to="databases.Connection",
+        ),
+        DbType(
+            "databases.Transaction", "Transaction", "databases",
+            methods=_same("start commit rollback", "await"),
+            enters_to="databases.Transaction", must_enter=True,
+        ),
+        # --- asyncpg ---------------------------------------------------------
+        DbType(
+            "asyncpg.Connection", "Connection", "asyncpg",
+            methods={
+                **_ASYNCPG_QUERIES,
+                **_same(
+                    "close set_type_codec reset_type_codec set_builtin_type_codec "
+                    "add_listener remove_listener reload_schema_state reset "
+                    "add_log_listener remove_log_listener",
+                    "await",
+                ),
+                "prepare": "await:asyncpg.PreparedStatement",
+                "transaction": "asyncpg.Transaction",
+                "cursor": "aiter:asyncpg.Cursor",
+            },
+        ),
+        DbType(
+            "asyncpg.Pool", "Pool", "asyncpg",
+            methods={
+                **_ASYNCPG_QUERIES,
+                **_same("release close expire_connections", "await"),
+                "acquire": "awaitable_cm:asyncpg.Connection",
+            },
+            awaits_to="asyncpg.Pool", enters_to="asyncpg.Pool", lost_if_dropped=True,
+        ),
+        DbType(
+            "asyncpg.Transaction", "Transaction", "asyncpg",
+            methods=_same("start commit rollback", "await"),
+            enters_to="asyncpg.Transaction", must_enter=True,
+        ),
+        DbType(
+            "asyncpg.PreparedStatement", "PreparedStatement", "asyncpg",
+            methods={
+                **_same("fetch fetchrow fetchval fetchmany executemany explain", "await"),
+                "cursor": "aiter:asyncpg.Cursor",
+            },
+        ),
+        DbType(
+            "asyncpg.Cursor", "Cursor", "asyncpg",
+            methods=_same("fetch fetchrow forward", "await"),
+        ),
+        # --- aiosqlite -------------------------------------------------------
+        DbType(
+            "aiosqlite.Connection", "Connection", "aiosqlite",
+            methods={
+                **_same("execute executemany executescript cursor", "awaitable_cm:aiosqlite.Cursor"),
+                **_same(
+                    "execute_insert execute_fetchall commit rollback close "
+                    "create_function set_progress_handler set_trace_callback "
+                    "enable_load_extension load_extension interrupt backup set_authorizer",
+                    "await",
+                ),
+                "iterdump": "aiter",
+            },
+            awaits_to="aiosqlite.Connection", enters_to="aiosqlite.Connection",
+        ),
+        DbType(
+            "aiosqlite.Cursor", "Cursor", "aiosqlite",
+            methods=_same("execute executemany executescript fetchone fetchmany fetchall close", "await"),
+            enters_to="aiosqlite.Cursor", async_iterable=True,
+        ),
+        # --- SQLAlchemy asyncio ------------------------------------------------
+        DbType(
+            "sqlalchemy.AsyncEngine", "AsyncEngine", "sqlalchemy",
+            methods={
+                "connect": "awaitable_cm:sqlalchemy.AsyncConnection",
+                "begin": "sqlalchemy.AsyncEngineBegin",
+                "dispose": "await",
+                "raw_connection": "await",
+            },
+        ),
+        # `engine.begin()` is an async context manager only (not awaitable).
+        DbType(
+            "sqlalchemy.AsyncEngineBegin", "AsyncEngine.begin()", "sqlalchemy",
+            enters_to="sqlalchemy.AsyncConnection", must_enter=True,
+        ),
+        DbType(
+            "sqlalchemy.AsyncConnection", "AsyncConnection", "sqlalchemy",
+            methods={
+                **_same(
+                    "execute exec_driver_sql scalar scalars commit rollback close "
+                    "run_sync invalidate get_raw_connection start",
+                    "await",
+                ),
+                "stream": "await:sqlalchemy.AsyncResult",
+                "stream_scalars": "await:sqlalchemy.AsyncScalarResult",
+                "begin": "awaitable_cm:sqlalchemy.AsyncTransaction",
+                "begin_nested": "awaitable_cm:sqlalchemy.AsyncTransaction",
+            },
+            awaits_to="sqlalchemy.AsyncConnection", enters_to="sqlalchemy.AsyncConnection",
+        ),
+        DbType(
+            "sqlalchemy.AsyncTransaction", "AsyncTransaction", "sqlalchemy",
+            methods=_same("commit rollback close start", "await"),
+            enters_to="sqlalchemy.AsyncTransaction",
+        ),
+        DbType(
+            "sqlalchemy.AsyncSession", "AsyncSession", "sqlalchemy",
+            methods=_SA_SESSION_METHODS, enters_to="sqlalchemy.AsyncSession",
+        ),
+        DbType(
+            "sqlmodel.AsyncSession", "AsyncSession", "sqlmodel",
+            methods={**_SA_SESSION_METHODS, "exec": "await"},
+            enters_to="sqlmodel.AsyncSession",
+        ),
+        DbType(
+            "sqlalchemy.AsyncSessionTransaction", "AsyncSessionTransaction", "sqlalchemy",
+            methods=_same("commit rollback start", "await"),
+            enters_to="sqlalchemy.AsyncSessionTransaction",
+        ),
+        DbType(
+            "sqlalchemy.async_sessionmaker", "async_sessionmaker", "sqlalchemy",
+            methods={"begin": "sqlalchemy.AsyncSessionMakerBegin"},
+            called="sqlalchemy.AsyncSession",
+        ),
+        DbType(
+            "sqlalchemy.AsyncSessionMakerBegin", "async_sessionmaker.begin()", "sqlalchemy",
+            enters_to="sqlalchemy.AsyncSession", must_enter=True,
+        ),
+        # async_scoped_session proxies the session's methods.
+        DbType(
+            "sqlalchemy.async_scoped_session", "async_scoped_session", "sqlalchemy",
+            methods={**_SA_SESSION_METHODS, "remove": "await"},
+            called="sqlalchemy.AsyncSession",
+        ),
+        DbType(
+            "sqlalchemy.AsyncResult", "AsyncResult", "sqlalchemy",
+            methods={
+                **_SA_RESULT_METHODS,
+                "scalars": "sqlalchemy.AsyncScalarResult",
+                "mappings": "sqlalchemy.AsyncScalarResult",
+                "partitions": "aiter",
+            },
+            async_iterable=True,
+        ),
+        DbType(
+            "sqlalchemy.AsyncScalarResult", "AsyncScalarResult", "sqlalchemy",
+            methods={**_SA_RESULT_METHODS, "partitions": "aiter"},
+            async_iterable=True,
+        ),
+    ]
+}
+
+
+# Qualified names of classes: calling one builds an instance, annotating with one
+# declares an instance.
+CLASSES: Dict[str, str] = {
+    "databases.Database": "databases.Database",
+    "databases.core.Database": "databases.Database",
+    "databases.core.Connection": "databases.Connection",
+    "databases.core.Transaction": "databases.Transaction",
+    "asyncpg.Connection": "asyncpg.Connection",
+    "asyncpg.connection.Connection": "asyncpg.Connection",
+    "asyncpg.Pool": "asyncpg.Pool",
+    "asyncpg.pool.Pool": "asyncpg.Pool",
+    "asyncpg.pool.PoolConnectionProxy": "asyncpg.Connection",
+    "asyncpg.transaction.Transaction": "asyncpg.Transaction",
+    "asyncpg.prepared_stmt.PreparedStatement": "asyncpg.PreparedStatement",
+    "asyncpg.cursor.Cursor": "asyncpg.Cursor",
+    "aiosqlite.Connection": "aiosqlite.Connection",
+    "aiosqlite.core.Connection": "aiosqlite.Connection",
+    "aiosqlite.Cursor": "aiosqlite.Cursor",
+    "aiosqlite.cursor.Cursor": "aiosqlite.Cursor",
+    "sqlmodel.ext.asyncio.session.AsyncSession": "sqlmodel.AsyncSession",
+}
+for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine",
+                "sqlalchemy.ext.asyncio.session", "sqlalchemy.ext.asyncio.result",
+                "sqlalchemy.ext.asyncio.scoping"):
+    for _name, _kind in {
+        "AsyncEngine": "sqlalchemy.AsyncEngine",
+        "AsyncConnection": "sqlalchemy.AsyncConnection",
+        "AsyncTransaction": "sqlalchemy.AsyncTransaction",
+        "AsyncSession": "sqlalchemy.AsyncSession",
+        "AsyncSessionTransaction": "sqlalchemy.AsyncSessionTransaction",
+        "async_sessionmaker": "sqlalchemy.async_sessionmaker",
+        "async_scoped_session": "sqlalchemy.async_scoped_session",
+        "AsyncResult": "sqlalchemy.AsyncResult",
+        "AsyncScalarResult": "sqlalchemy.AsyncScalarResult",
+        "AsyncMappingResult": "sqlalchemy.AsyncScalarResult",
+    }.items():
+        CLASSES[f"{_module}.{_name}"] = _kind
+
+# Qualified names of factory functions and the result spec of calling them.
+FUNCTIONS: Dict[str, str] = {
+    "asyncpg.connect": "await:asyncpg.Connection",
+    "asyncpg.connection.connect": "await:asyncpg.Connection",
+    "asyncpg.create_pool": "asyncpg.Pool",
+    "asyncpg.pool.create_pool": "asyncpg.Pool",
+    "aiosqlite.connect": "awaitable_cm:aiosqlite.Connection",
+    "aiosqlite.core.connect": "awaitable_cm:aiosqlite.Connection",
+}
+for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine"):
+    FUNCTIONS[f"{_module}.create_async_engine"] = "sqlalchemy.AsyncEngine"
+    FUNCTIONS[f"{_module}.async_engine_from_config"] = "sqlalchemy.AsyncEngine"
+
+# `sessionmaker(engine, class_=AsyncSession)` is the pre-2.0 spelling of
+# `async_sessionmaker(engine)`; the model checks the `class_` argument.
+SYNC_SESSIONMAKERS: FrozenSet[str] = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
+
+# Top-level modules whose names make a file worth a closer look.
+LIBRARY_MODULES: FrozenSet[str] = frozenset({"databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel"})
+
+# Calls that take a coroutine and run or schedule it: handing a coroutine to
+# one of these is not losing it. Matched by qualified name, or by method name
+# for the methods of objects we do not track (TaskGroup, event loops).
+COROUTINE_RUNNERS: FrozenSet[str] = frozenset({
+    "asyncio.gather", "asyncio.create_task", "asyncio.ensure_future", "asyncio.wait_for",
+    "asyncio.shield", "asyncio.as_completed", "asyncio.run_coroutine_threadsafe",
+    "asyncio.run", "asyncio.wait", "asyncio.timeout", "asyncio.Task",
+    "asyncio.tasks.gather", "asyncio.tasks.create_task", "asyncio.tasks.ensure_future",
+    "anyio.run", "trio.run", "uvloop.run",
+    "asgiref.sync.async_to_sync",
+    "contextlib.AsyncExitStack.enter_async_context",
+})
+COROUTINE_RUNNER_METHODS: FrozenSet[str] = frozenset({
+    "create_task", "run_until_complete", "ensure_future", "enter_async_context",
+    "run_coroutine_threadsafe", "spawn", "schedule",
+})
+
+# Builtins that consume their argument synchronously: a coroutine passed to one
+# is certainly being used as data.
+SYNC_CONSUMERS: FrozenSet[str] = frozenset({
+    "list", "tuple", "set", "dict", "len", "sorted", "reversed", "iter", "next",
+    "sum", "min", "max", "any", "all", "enumerate", "zip", "map", "filter",
+    "str", "int", "float", "bool", "repr", "print", "format", "frozenset",
+})
+ITERATING_BUILTINS: FrozenSet[str] = frozenset({
+    "list", "tuple", "set", "sorted", "frozenset", "enumerate", "sum", "min", "max",
+    "any", "all", "zip", "map", "filter", "iter", "dict",
+})
+
+# Calls that turn their argument into data right away (a response body, JSON):
+# a coroutine handed to one of these is a coroutine used as data.
+DATA_SINKS: FrozenSet[str] = frozenset(
+    {"json.dumps", "fastapi.encoders.jsonable_encoder", "orjson.dumps", "ujson.dumps"}
+    | {
+        f"{module}.{response}"
+        for module in ("fastapi.responses", "starlette.responses")
+        for response in ("JSONResponse", "ORJSONResponse", "UJSONResponse", "HTMLResponse", "PlainTextResponse", "Response")
+    }
+)
+
+# Every method name that some DB type answers: the cheap first question a rule
+# asks before it asks the model what the receiver is.
+ALL_METHOD_NAMES: FrozenSet[str] = frozenset(
+    name for t in TYPES.values() for name in t.methods
+)
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What calling an API gives, decoded from a result spec."""
+
+    mode: str  # "await", "awaitable_cm", "aiter", "value", "sync"
+    kind: Optional[str]  # what awaiting/entering gives, or the value's kind
+
+
+def parse_spec(spec: str) -> CallResult:
+    head, _, kind = spec.partition(":")
+    if head in ("await", "awaitable_cm", "aiter"):
+        return CallResult(head, kind or None)
+    if head == "sync":
+        return CallResult("sync", None)
+    return CallResult("value", spec)

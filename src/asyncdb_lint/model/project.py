@@ -1,0 +1,189 @@
+"""The project index: what names imported from other modules of the project hold.
+
+It is lazy: a module is read and modelled only when a file being linted asks
+about a name imported from it, so the CLI on a subset of files, the flake8
+plugin (one file at a time) and a whole-tree run all see the same facts. Facts
+from here can only make the model know more (and so add findings), never less.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import OrderedDict
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from asyncdb_lint.model.semantic import (
+    ClassValue,
+    FunctionValue,
+    Instance,
+    ProjectIndexProtocol,
+    SemanticModel,
+)
+from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
+from asyncdb_lint.source import SourceError, parse_source, read_source
+
+_STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
+_MAX_MODELS = 64  # modelled modules kept in memory at once
+
+
+class ProjectIndex(ProjectIndexProtocol):
+    def __init__(self, search_roots: Iterable[str] = ()):
+        self._roots = [os.path.abspath(root) for root in search_roots]
+        self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
+        self._exports: Dict[Tuple[str, str], Optional[Value]] = {}
+        self._in_progress: Set[Tuple[str, str]] = set()
+        self._state_files: Dict[str, List[str]] = {}
+        self._isfile_cache: Dict[str, bool] = {}
+
+    # ------------------------------------------------------------ app.state
+    def add_state_sources(self, paths: Iterable[str]) -> None:
+        """Note which files assign ``<x>.state.<name> = ...`` (a cheap byte scan)."""
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            for match in _STATE_ASSIGNMENT.finditer(data):
+                files = self._state_files.setdefault(match.group(1).decode("ascii"), [])
+                absolute = os.path.abspath(path)
+                if absolute not in files:
+                    files.append(absolute)
+
+    def state_attribute(self, name: str) -> Optional[Value]:
+        key = ("<state>", name)
+        if key in self._exports:
+            return self._exports[key]
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            values = set()
+            for path in self._state_files.get(name, ()):
+                model = self._model(path)
+                if model is None or name not in model.state_bindings:
+                    continue
+                value = model._combine(model.state_bindings[name])
+                values.add(_portable(value, model))
+            values.discard(None)
+            result = values.pop() if len(values) == 1 else None
+        finally:
+            self._in_progress.discard(key)
+        self._exports[key] = result
+        return result
+
+    # ------------------------------------------------------------ imports
+    def resolve_from(self, importer: Optional[str], level: int, module: str, name: str) -> Optional[Value]:
+        if level:
+            if importer is None:
+                return None
+            base = os.path.dirname(os.path.abspath(importer))
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            candidates = [base]
+        else:
+            candidates = self._search_roots(importer)
+        parts = module.split(".") if module else []
+        for root in candidates:
+            directory = os.path.join(root, *parts)
+            submodule = self._module_file(os.path.join(directory, name))
+            module_file = self._module_file(directory) if parts else None
+            if module_file is not None:
+                value = self.export(module_file, name)
+                if value is not None:
+                    return value
+                if submodule is None:
+                    return None
+            if submodule is not None:
+                return ProjectModule(submodule)
+        return None
+
+    def resolve_absolute(self, qualname: str) -> Optional[Value]:
+        module, _, name = qualname.rpartition(".")
+        if not module:
+            return None
+        return self.resolve_from(None, 0, module, name)
+
+    def _search_roots(self, importer: Optional[str]) -> List[str]:
+        roots: List[str] = []
+        if importer is not None:
+            directory = os.path.dirname(os.path.abspath(importer))
+            while self._isfile(os.path.join(directory, "__init__.py")):
+                directory = os.path.dirname(directory)
+            roots.append(directory)
+        roots.extend(self._roots)
+        cwd = os.getcwd()
+        roots.extend([cwd, os.path.join(cwd, "src")])
+        return list(dict.fromkeys(roots))
+
+    def _module_file(self, base: str) -> Optional[str]:
+        for candidate in (base + ".py", os.path.join(base, "__init__.py"), base + ".pyi"):
+            if self._isfile(candidate):
+                return candidate
+        return None
+
+    def _isfile(self, path: str) -> bool:
+        cached = self._isfile_cache.get(path)
+        if cached is None:
+            cached = self._isfile_cache[path] = os.path.isfile(path)
+        return cached
+
+    # ------------------------------------------------------------ exports
+    def export(self, path: str, name: str) -> Optional[Value]:
+        key = (path, name)
+        if key in self._exports:
+            return self._exports[key]
+        if key in self._in_progress:
+            return None  # an import cycle
+        self._in_progress.add(key)
+        try:
+            result = self._compute_export(path, name)
+        finally:
+            self._in_progress.discard(key)
+        self._exports[key] = result
+        return result
+
+    def _compute_export(self, path: str, name: str) -> Optional[Value]:
+        model = self._model(path)
+        if model is None:
+            return None
+        scope = model.module_scope
+        if name not in scope.bindings:
+            directory = os.path.dirname(path)
+            if os.path.basename(path) == "__init__.py":
+                submodule = self._module_file(os.path.join(directory, name))
+                if submodule is not None:
+                    return ProjectModule(submodule)
+            return None
+        value = model.lookup(name, scope)
+        if value is None:
+            alias = model._alias_kind(name, scope)
+            return TypeAlias(alias) if alias else None
+        return _portable(value, model)
+
+    def _model(self, path: str) -> Optional[SemanticModel]:
+        if path in self._models:
+            self._models.move_to_end(path)
+            return self._models[path]
+        model: Optional[SemanticModel]
+        try:
+            source = read_source(path)
+            model = SemanticModel(parse_source(source), path=path, index=self)
+        except (SourceError, OSError, RecursionError, MemoryError):
+            model = None
+        self._models[path] = model
+        if len(self._models) > _MAX_MODELS:
+            self._models.popitem(last=False)
+        return model
+
+
+def _portable(value: Optional[Value], model: SemanticModel) -> Optional[Value]:
+    """A value that makes sense outside its module (no CST nodes)."""
+    if isinstance(value, (Obj, Pending, Extern, TypeAlias, ProjectModule, FuncSummary)):
+        return value
+    if isinstance(value, FunctionValue):
+        return model.function_summary(value.info)
+    if isinstance(value, (ClassValue, Instance)):
+        return None
+    return None

@@ -1,0 +1,23 @@
+"""The rule registry: every rule module, in code order."""
+
+from typing import Dict, List
+
+from asyncdb_lint.rules.adb001_unparsable_file import UnparsableFile
+from asyncdb_lint.rules.adb101_discarded_coroutine import DiscardedCoroutine
+from asyncdb_lint.rules.adb102_coroutine_used_as_data import CoroutineUsedAsData
+from asyncdb_lint.rules.adb103_sync_iteration import SyncIterationOfAsyncIterator
+from asyncdb_lint.rules.adb104_sync_context_manager import SyncWithOfAsyncContextManager
+from asyncdb_lint.rules.adb105_async_call_in_sync_function import AsyncCallInSyncFunction
+from asyncdb_lint.rules.base import Finding, Rule
+
+ALL_RULES: List[Rule] = [
+    UnparsableFile(),
+    DiscardedCoroutine(),
+    CoroutineUsedAsData(),
+    SyncIterationOfAsyncIterator(),
+    SyncWithOfAsyncContextManager(),
+    AsyncCallInSyncFunction(),
+]
+RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "RULES_BY_CODE", "Finding", "Rule"]

@@ -1,0 +1,68 @@
+"""ADB101: an async DB call whose coroutine is discarded."""
+
+from asyncdb_lint.model.values import Obj, Pending
+from asyncdb_lint.rules.base import Finding, Report, Rule
+
+
+class DiscardedCoroutine(Rule):
+    code = "ADB101"
+    name = "discarded-db-coroutine"
+    summary = "An async database call is never awaited: its coroutine is thrown away."
+    what_it_does = """
+        Checks for calls of async database APIs (`databases`, asyncpg, aiosqlite,
+        SQLAlchemy's asyncio API) inside an `async def` whose result is dropped:
+        a bare statement, an assignment to `_`, or a local name nothing reads.
+        """
+    why_bad = """
+        Calling a coroutine function only creates a coroutine object. Unless it
+        is awaited, the query never runs: the `INSERT` silently does nothing,
+        the transaction is never committed, the connection never closed.
+        Python only warns "coroutine was never awaited" at garbage collection,
+        far from the line at fault, and often not at all in production logs.
+        """
+    example = """
+        from databases import Database
+
+        database = Database("postgresql://localhost/app")
+
+        async def create_note(text: str) -> None:
+            database.execute("INSERT INTO notes (text) VALUES (:text)", values={"text": text})
+        """
+    use_instead = """
+        from databases import Database
+
+        database = Database("postgresql://localhost/app")
+
+        async def create_note(text: str) -> None:
+            await database.execute("INSERT INTO notes (text) VALUES (:text)", values={"text": text})
+        """
+    fix_safety = """
+        Inserting `await` is safe inside an `async def` (offered by `--fix`).
+        """
+
+    def check(self, model, report: Report) -> None:
+        for call in model.calls:
+            value = model.value_of(call)
+            if not _is_lost_if_dropped(value):
+                continue
+            if not model.scope_of[call].is_async:
+                continue  # ADB105 covers code that can never await
+            if model.fate_of(call).how != "discarded":
+                continue
+            report(Finding(self.code, call, _message(value)))
+
+
+def _is_lost_if_dropped(value) -> bool:
+    if isinstance(value, Pending):
+        return not value.user
+    return isinstance(value, Obj) and value.type.lost_if_dropped
+
+
+def _message(value) -> str:
+    if isinstance(value, Obj):
+        return f"`{value.type.label}` is created and dropped without `await`: it is never initialised"
+    if value.mode == "aiter":
+        return f"`{value.api}` is never iterated: the query never runs (use `async for`)"
+    if value.mode == "awaitable_cm":
+        return f"`{value.api}` is never awaited or entered: it does nothing (use `await` or `async with`)"
+    return f"`{value.api}` is never awaited: the coroutine is discarded and the query never runs"

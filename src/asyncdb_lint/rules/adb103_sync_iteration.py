@@ -1,0 +1,71 @@
+"""ADB103: an async iterator consumed with a plain `for`."""
+
+import libcst as cst
+
+from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.values import Obj, Pending, is_async_iterable
+from asyncdb_lint.rules.base import Finding, Report, Rule
+
+
+class SyncIterationOfAsyncIterator(Rule):
+    code = "ADB103"
+    name = "sync-iteration-of-db-iterator"
+    summary = "An async database iterator is consumed with `for` (or `list()`) instead of `async for`."
+    what_it_does = """
+        Checks for `for` loops, comprehensions and `list()`/`tuple()`/`sorted()`...
+        over async iterators of the DB libraries: `databases`' `.iterate()`,
+        asyncpg's `cursor()`, aiosqlite cursors and `iterdump()`, SQLAlchemy's
+        `AsyncResult` from `stream()`.
+        """
+    why_bad = """
+        An async iterator has no `__iter__`: the loop raises `TypeError: 'async_generator'
+        object is not iterable` on the first request that reaches it.
+        """
+    example = """
+        from databases import Database
+
+        database = Database("sqlite+aiosqlite:///app.db")
+
+        async def export() -> list:
+            return [dict(row) for row in database.iterate("SELECT * FROM notes")]
+        """
+    use_instead = """
+        from databases import Database
+
+        database = Database("sqlite+aiosqlite:///app.db")
+
+        async def export() -> list:
+            return [dict(row) async for row in database.iterate("SELECT * FROM notes")]
+        """
+    fix_safety = """
+        Turning `for` into `async for` is safe inside an `async def` (offered by
+        `--fix`); elsewhere there is no fix.
+        """
+
+    def check(self, model, report: Report) -> None:
+        for loop in model.fors:
+            if loop.asynchronous is not None:
+                continue
+            value = model.value_of(loop.iter, model.scope_of[loop])
+            if is_async_iterable(value):
+                report(Finding(self.code, loop.iter, f"{_describe(value)} is async: iterate it with `async for`, not `for`"))
+        for call in model.calls:
+            func = call.func
+            if not (isinstance(func, cst.Name) and func.value in lib.ITERATING_BUILTINS and call.args):
+                continue
+            scope = model.scope_of[call]
+            if model.lookup(func.value, scope) is not None:
+                continue  # a local name shadows the builtin
+            value = model.value_of(call.args[0].value, scope)
+            if is_async_iterable(value):
+                report(Finding(
+                    self.code, call,
+                    f"`{func.value}()` cannot consume {_describe(value)}: collect it with `[x async for x in ...]`",
+                ))
+
+
+def _describe(value) -> str:
+    if isinstance(value, Pending):
+        return f"`{value.api}`"
+    assert isinstance(value, Obj)
+    return f"an `{value.type.label}`" if value.type.label[0] in "AEIOU" else f"a `{value.type.label}`"

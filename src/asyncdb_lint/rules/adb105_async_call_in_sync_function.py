@@ -1,0 +1,70 @@
+"""ADB105: an async DB call where it can never be awaited."""
+
+from asyncdb_lint.model.values import Obj, Pending
+from asyncdb_lint.rules.base import Finding, Report, Rule
+
+# What may legitimately happen to a coroutine in synchronous code: it is handed
+# back to an async caller, to an event loop, or to something we cannot see.
+_LOST = frozenset({"discarded", "subscripted", "attribute", "iterated", "truth", "operand", "consumed"})
+
+
+class AsyncCallInSyncFunction(Rule):
+    code = "ADB105"
+    name = "db-coroutine-in-sync-function"
+    summary = "An async database call is made in a plain `def` (or at module level), where it can never be awaited."
+    what_it_does = """
+        Checks for calls of async database APIs outside any `async def` whose
+        coroutine is dropped or used as data. A plain `def` that *returns* the
+        coroutine for its caller to await, or hands it to an event loop
+        (`asyncio.run`, `loop.run_until_complete`, `create_task`), is fine.
+        """
+    why_bad = """
+        A plain function cannot `await`, so the query never runs. This often
+        comes from a sync FastAPI route (`def` instead of `async def`) or a
+        helper that was converted from a sync driver.
+        """
+    example = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        def save(session: AsyncSession, item) -> None:
+            session.add(item)
+            session.commit()
+        """
+    use_instead = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def save(session: AsyncSession, item) -> None:
+            session.add(item)
+            await session.commit()
+        """
+    fix_safety = """
+        Making the function `async def` and awaiting the call is unsafe: every
+        caller of the function must now await it (offered by `--unsafe-fixes`).
+        """
+
+    def check(self, model, report: Report) -> None:
+        for call in model.calls:
+            value = model.value_of(call)
+            if isinstance(value, Pending):
+                if value.user:
+                    continue
+                api = value.api
+            elif isinstance(value, Obj) and value.type.lost_if_dropped:
+                api = f"{value.type.label}"
+            else:
+                continue
+            scope = model.scope_of[call]
+            if scope.is_async:
+                continue
+            fate = model.fate_of(call)
+            if fate.how not in _LOST:
+                continue
+            if isinstance(value, Pending) and value.mode == "awaitable_cm" and fate.how in ("consumed", "operand"):
+                continue  # may be passed on to be entered elsewhere
+            if isinstance(value, Pending) and value.mode == "aiter":
+                continue  # ADB103 reports the loop
+            where = "a plain `def`" if scope.function_scope is not None else "module level"
+            report(Finding(
+                self.code, call,
+                f"`{api}` is called in {where}, where it can never be awaited: make the function `async def` and `await` it",
+            ))

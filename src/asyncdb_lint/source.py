@@ -1,0 +1,90 @@
+"""Reading and parsing one file, turning every way that can fail into a SourceError."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+
+class SourceError(Exception):
+    """The file cannot be read, decoded or parsed: reported as ADB001."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = max(line, 1)
+        self.column = max(column, 1)
+
+
+@dataclass
+class Source:
+    path: str
+    data: Optional[bytes]  # None when we were handed text (the flake8 plugin)
+    text: str
+    encoding: str
+
+
+def read_source(path: str) -> Source:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise SourceError("is a directory, not a Python file") from None
+    except OSError as error:
+        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    return decode_source(path, data)
+
+
+def decode_source(path: str, data: bytes) -> Source:
+    """Decode bytes as Python does: BOM, then a PEP 263 coding cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"cannot decode file: {error.msg if hasattr(error, 'msg') else error}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"cannot decode file as {encoding}: {error}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Source(path, data, text, encoding)
+
+
+def parse_source(source: Source) -> cst.Module:
+    """Parse with LibCST, after a cheap check with Python's own parser.
+
+    Python's parser comes first because it is an order of magnitude faster,
+    gives the familiar syntax error messages, and refuses pathological nesting
+    with an exception where a native parser might exhaust its stack.
+    """
+    if "\x00" in source.text:
+        raise SourceError("file contains NUL bytes: not Python source")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source.text, filename=source.path)
+    except SyntaxError as error:
+        raise SourceError(
+            f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1
+        ) from None
+    except (RecursionError, MemoryError, ValueError) as error:
+        raise SourceError(f"cannot parse file: {type(error).__name__}: {error}") from None
+    try:
+        return cst.parse_module(source.data if source.data is not None else source.text)
+    except cst.ParserSyntaxError as error:
+        raise SourceError(f"LibCST cannot parse file: {error.message}", error.raw_line, error.raw_column + 1) from None
+    except (RecursionError, MemoryError) as error:
+        raise SourceError(f"cannot parse file: {type(error).__name__}") from None
+    except Exception as error:  # LibCST raises a few other types on odd input
+        raise SourceError(f"LibCST cannot parse file: {type(error).__name__}: {error}") from None
+
+
+def parse_text(text: str, path: str = "<string>") -> cst.Module:
+    """Parse source given as text (the flake8 plugin, tests)."""
+    return parse_source(Source(path, None, text, "utf-8"))
