@@ -298,6 +298,15 @@ class SemanticModel:
             current = current.parent
         return None
 
+    def binds(self, name: str, scope: Scope) -> bool:
+        """Whether ``name`` is bound in the file (so it is not the builtin)."""
+        current: Optional[Scope] = scope
+        while current is not None:
+            if name in current.bindings:
+                return True
+            current = current.parent
+        return False
+
     def _combine(self, bindings: Sequence[Binding]) -> Optional[Value]:
         """One value if every (non-None) binding agrees, else unknown."""
         result: Optional[Value] = None
@@ -644,6 +653,8 @@ class SemanticModel:
             return Usage("scheduled", node, call)
         if qualname in lib.DATA_SINKS:
             return Usage("consumed", node, call)
+        if isinstance(call.func, cst.Attribute) and isinstance(self.value_of(call.func.value, scope), Obj):
+            return Usage("consumed", node, call)  # DB APIs never await their arguments
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             if method in lib.COROUTINE_RUNNER_METHODS:
@@ -651,7 +662,7 @@ class SemanticModel:
             if method in ("append", "appendleft", "extend", "add", "insert", "put", "put_nowait", "setdefault"):
                 return Usage("collected", node, call)
         if isinstance(call.func, cst.Name) and call.func.value in lib.SYNC_CONSUMERS and qualname is None:
-            if self.lookup(call.func.value, scope) is None:  # the builtin, not a shadowing name
+            if not self.binds(call.func.value, scope):  # the builtin, not a shadowing name
                 how = "iterated" if call.func.value in lib.ITERATING_BUILTINS and arg.star != "**" else "consumed"
                 return Usage(how, node, call)
         outer = self.usage_of(call)
@@ -885,8 +896,9 @@ class _Builder(cst.CSTVisitor):
         self.model.scope_of[node] = self.scope
         for item in node.items:
             if item.asname is not None:
-                how = "enter" if node.asynchronous is not None else "unknown"
-                self._bind_target(item.asname.name, Binding(how, item.item, self.scope))
+                # A sync `with` over an async context manager is itself a bug
+                # (ADB104); bind what the code means, so later lines are judged too.
+                self._bind_target(item.asname.name, Binding("enter", item.item, self.scope))
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):

@@ -54,7 +54,7 @@ class SyncIterationOfAsyncIterator(Rule):
             if not (isinstance(func, cst.Name) and func.value in lib.ITERATING_BUILTINS and call.args):
                 continue
             scope = model.scope_of[call]
-            if model.lookup(func.value, scope) is not None:
+            if model.binds(func.value, scope):
                 continue  # a local name shadows the builtin
             value = model.value_of(call.args[0].value, scope)
             if is_async_iterable(value):

@@ -63,7 +63,7 @@ class AsyncCallInSyncFunction(Rule):
                 continue  # may be passed on to be entered elsewhere
             if isinstance(value, Pending) and value.mode == "aiter":
                 continue  # ADB103 reports the loop
-            where = "a plain `def`" if scope.function_scope is not None else "module level"
+            where = "a plain `def`" if scope.function_scope is not None else "module-level code"
             report(Finding(
                 self.code, call,
                 f"`{api}` is called in {where}, where it can never be awaited: make the function `async def` and `await` it",
