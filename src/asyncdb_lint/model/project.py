@@ -25,6 +25,7 @@ from asyncdb_lint.source import SourceError, parse_source, read_source
 
 _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
 _MAX_MODELS = 64  # modelled modules kept in memory at once
+_MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
 class ProjectIndex(ProjectIndexProtocol):
@@ -35,6 +36,7 @@ class ProjectIndex(ProjectIndexProtocol):
         self._in_progress: Set[Tuple[str, str]] = set()
         self._state_files: Dict[str, List[str]] = {}
         self._isfile_cache: Dict[str, bool] = {}
+        self._scanned: Set[str] = set()
 
     # ------------------------------------------------------------ app.state
     def add_state_sources(self, paths: Iterable[str]) -> None:
@@ -51,7 +53,9 @@ class ProjectIndex(ProjectIndexProtocol):
                 if absolute not in files:
                     files.append(absolute)
 
-    def state_attribute(self, name: str) -> Optional[Value]:
+    def state_attribute(self, name: str, importer: Optional[str] = None) -> Optional[Value]:
+        if importer is not None:
+            self._scan_project_of(importer)
         key = ("<state>", name)
         if key in self._exports:
             return self._exports[key]
@@ -72,6 +76,33 @@ class ProjectIndex(ProjectIndexProtocol):
             self._in_progress.discard(key)
         self._exports[key] = result
         return result
+
+    def _scan_project_of(self, importer: str) -> None:
+        """Find ``app.state`` assignments in the package a file belongs to.
+
+        Done once per package, so that linting one file (pre-commit, flake8)
+        knows what the app's lifespan in another module put on ``app.state``.
+        """
+        directory = os.path.dirname(os.path.abspath(importer))
+        top = directory  # the top-level package holding the file, or its directory
+        while self._isfile(os.path.join(top, "__init__.py")) and self._isfile(
+            os.path.join(os.path.dirname(top), "__init__.py")
+        ):
+            top = os.path.dirname(top)
+        if top in self._scanned:
+            return
+        self._scanned.add(top)
+        from asyncdb_lint.files import SKIPPED_DIRECTORIES
+
+        paths: List[str] = []
+        for current, subdirectories, filenames in os.walk(top):
+            subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRECTORIES]
+            paths.extend(os.path.join(current, f) for f in filenames if f.endswith(".py"))
+            if len(paths) > _MAX_STATE_SCAN:
+                break
+        self.add_state_sources(paths[:_MAX_STATE_SCAN])
+        for key in [k for k in self._exports if k[0] == "<state>" and self._exports[k] is None]:
+            del self._exports[key]
 
     # ------------------------------------------------------------ imports
     def resolve_from(self, importer: Optional[str], level: int, module: str, name: str) -> Optional[Value]:

@@ -174,7 +174,7 @@ class ProjectIndexProtocol:
     def export(self, path: str, name: str) -> Optional[Value]:
         return None
 
-    def state_attribute(self, name: str) -> Optional[Value]:
+    def state_attribute(self, name: str, importer: Optional[str] = None) -> Optional[Value]:
         return None
 
 
@@ -467,7 +467,7 @@ class SemanticModel:
         # app.state.x / request.app.state.x / request.state.x
         if isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "state":
             local = self._combine(self.state_bindings[attr]) if attr in self.state_bindings else None
-            return local or self.index.state_attribute(attr)
+            return local or self.index.state_attribute(attr, self.path)
         base = self.value_of(expr.value, scope)
         if isinstance(base, Extern):
             qualname = f"{base.qualname}.{attr}"
