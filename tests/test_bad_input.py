@@ -1,0 +1,87 @@
+"""Bad input never crashes: one ADB001 per unreadable file, and the run goes on."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import assert_no_traceback, flake8, lint
+
+GOOD = "import asyncpg\n\n\nasync def f(pool: asyncpg.Pool):\n    pool.execute('SELECT 1')\n"
+
+BROKEN = {
+    "syntax.py": "async def f(:\n    pass\n",
+    "latin_without_cookie.py": b"x = '\xe9\xff'\n",
+    "unknown_cookie.py": b"# -*- coding: nonexistent -*-\nx = 1\n",
+    "nul_bytes.py": b"x = 1\x00\n",
+    "binary.py": bytes(range(256)) * 8,
+    "parentheses.py": "x = " + "(" * 300 + "1" + ")" * 300 + "\n",
+    "indentation.py": "".join("    " * i + "if x:\n" for i in range(120)) + "    " * 120 + "pass\n",
+    "nested_calls.py": "x = " + "f(" * 150 + ")" * 150 + "\n",
+    "long_chain.py": "x = " + " + ".join(["a"] * 30000) + "\n",
+    "unterminated.py": "x = '''never closed\n",
+    "tabs.py": "if x:\n\tpass\n        pass\n",
+}
+STILL_FINE = {
+    "empty.py": "",
+    "only_comment.py": "# nothing here\n",
+    "latin_with_cookie.py": b"# -*- coding: latin-1 -*-\nimport asyncpg\n\n\nasync def f(pool: asyncpg.Pool):\n    pool.execute('\xe9')\n",
+    "bom.py": b"\xef\xbb\xbf" + GOOD.encode(),
+    "crlf.py": GOOD.replace("\n", "\r\n"),
+}
+
+
+def build(tmp_path):
+    for name, content in {**BROKEN, **STILL_FINE, "good.py": GOOD}.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    (tmp_path / "directory.py").mkdir()
+
+
+def test_cli_reports_adb001_and_goes_on(tmp_path):
+    build(tmp_path)
+    result = lint(".", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    by_file = {}
+    for line in result.stdout.splitlines():
+        path, _, _, rest = line.split(":", 3)
+        by_file.setdefault(path, []).append(rest.split()[0])
+    for name in BROKEN:
+        assert by_file.get(name) == ["ADB001"], (name, result.stdout)
+    for name in ("latin_with_cookie.py", "bom.py", "crlf.py", "good.py"):
+        assert by_file.get(name) == ["ADB101"], (name, result.stdout)
+    assert "empty.py" not in by_file and "only_comment.py" not in by_file
+
+
+def test_explicitly_named_directory_file_and_unreadable_file(tmp_path):
+    build(tmp_path)
+    result = lint("directory.py", cwd=tmp_path)  # a directory: walked like any other
+    assert_no_traceback(result)
+    assert result.returncode == 0 and result.stdout == ""
+    unreadable = tmp_path / "unreadable.py"
+    unreadable.write_text(GOOD)
+    unreadable.chmod(0)
+    try:
+        if os.access(unreadable, os.R_OK):
+            pytest.skip("running as a user who can read any file (root): cannot test unreadable files")
+        result = lint("unreadable.py", "good.py", cwd=tmp_path)
+        assert_no_traceback(result)
+        assert "unreadable.py:1:1: ADB001" in result.stdout
+        assert "good.py:5:5: ADB101" in result.stdout
+    finally:
+        unreadable.chmod(0o644)
+
+
+def test_flake8_plugin_never_prints_a_traceback(tmp_path):
+    build(tmp_path)
+    # flake8 itself (not our plugin) crashes with RecursionError in its own
+    # ast.parse on this file, before any plugin runs.
+    (tmp_path / "long_chain.py").unlink()
+    result = flake8("--select", "ADB", ".", cwd=tmp_path)
+    assert_no_traceback(result)
+    assert "./good.py:5:5: ADB101" in result.stdout

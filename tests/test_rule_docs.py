@@ -1,0 +1,41 @@
+"""Each rule's documentation: all sections present, and its examples tested."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from asyncdb_lint.checker import check_text
+from asyncdb_lint.rules import ALL_RULES
+from asyncdb_lint.settings import Settings
+
+RULES = [rule for rule in ALL_RULES]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_example_triggers_the_rule(rule):
+    result = check_text(textwrap.dedent(rule.example), settings=Settings(select=(rule.code,)))
+    assert [d.code for d in result.diagnostics] and {d.code for d in result.diagnostics} == {rule.code}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_use_instead_is_clean(rule):
+    result = check_text(textwrap.dedent(rule.use_instead), settings=Settings(select=("ADB",)))
+    assert result.diagnostics == []
+    assert result.errors == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_docs_have_every_section(rule):
+    docs = rule.docs()
+    for section in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix safety"):
+        assert section in docs
+    assert rule.code in docs and rule.name in docs
+    assert rule.name == rule.name.lower() and " " not in rule.name
+
+
+def test_codes_are_unique_and_well_formed():
+    codes = [rule.code for rule in ALL_RULES]
+    assert len(codes) == len(set(codes))
+    assert all(len(code) == 6 and code[:3] == "ADB" and code[3:].isdigit() for code in codes)
