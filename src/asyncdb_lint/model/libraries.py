@@ -41,6 +41,7 @@ class DbType:
     must_enter: bool = False  # a context manager that does nothing unless entered
     lost_if_dropped: bool = False  # creating it and dropping it does nothing
     called: Optional[str] = None  # result spec of `obj(...)` (a session factory)
+    app: bool = False  # an ASGI app or router: its route decorators mark request handlers
 
 
 def _same(names: str, spec: str) -> Dict[str, str]:
@@ -237,8 +238,19 @@ TYPES: Dict[str, DbType] = {
             methods={**_SA_RESULT_METHODS, "partitions": "aiter"},
             async_iterable=True,
         ),
+        # --- web frameworks (not DB objects, but they say where requests run) ---
+        DbType("fastapi.FastAPI", "FastAPI", "fastapi", app=True),
+        DbType("fastapi.APIRouter", "APIRouter", "fastapi", app=True),
+        DbType("starlette.Starlette", "Starlette", "starlette", app=True),
+        DbType("starlette.Router", "Router", "starlette", app=True),
     ]
 }
+
+# Decorator methods of an app or router that register a request handler.
+ROUTE_DECORATORS: FrozenSet[str] = frozenset({
+    "get", "post", "put", "patch", "delete", "options", "head", "trace",
+    "api_route", "route", "websocket", "websocket_route",
+})
 
 
 # Qualified names of classes: calling one builds an instance, annotating with one
@@ -261,6 +273,12 @@ CLASSES: Dict[str, str] = {
     "aiosqlite.Cursor": "aiosqlite.Cursor",
     "aiosqlite.cursor.Cursor": "aiosqlite.Cursor",
     "sqlmodel.ext.asyncio.session.AsyncSession": "sqlmodel.AsyncSession",
+    "fastapi.FastAPI": "fastapi.FastAPI",
+    "fastapi.applications.FastAPI": "fastapi.FastAPI",
+    "fastapi.APIRouter": "fastapi.APIRouter",
+    "fastapi.routing.APIRouter": "fastapi.APIRouter",
+    "starlette.applications.Starlette": "starlette.Starlette",
+    "starlette.routing.Router": "starlette.Router",
 }
 for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine",
                 "sqlalchemy.ext.asyncio.session", "sqlalchemy.ext.asyncio.result",

@@ -599,9 +599,11 @@ class SemanticModel:
             return Usage("returned", node, parent)
         if isinstance(parent, cst.Arg):
             return self._argument_usage(node, parent)
-        if isinstance(parent, (cst.Element, cst.DictElement, cst.StarredDictElement)) or (
+        if isinstance(parent, (cst.Element, cst.DictElement, cst.StarredDictElement)):
+            return self._element_usage(node, parent)
+        if isinstance(parent, cst.DictComp) or (
             isinstance(parent, _COMPREHENSION_TYPES) and getattr(parent, "elt", None) is node
-        ) or isinstance(parent, cst.DictComp):
+        ):
             return Usage("collected", node, parent)
         if isinstance(parent, cst.Subscript) and parent.value is node:
             return Usage("subscripted", node, parent)
@@ -626,6 +628,26 @@ class SemanticModel:
         if isinstance(parent, cst.IfExp):  # a branch of `a if c else b`: its use is the IfExp's
             return self.usage_of(parent)
         return Usage("unknown", node, parent)
+
+    def _element_usage(self, node: cst.CSTNode, element: cst.CSTNode) -> Usage:
+        """A value put in a list/tuple/dict literal is judged by what happens to the literal.
+
+        Collected for ``gather(*coros)`` later: fine. The literal returned as a
+        response or handed to a data sink: the value is used as data.
+        """
+        container = self.parents.get(element)
+        if isinstance(element, cst.DictElement) and element.key is node:
+            return Usage("operand", node, element)
+        if not isinstance(container, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            return Usage("collected", node, element)
+        outer = self.fate_of(container)
+        if outer.how in ("returned", "returned_as_data") and self.returns_as_data(outer):
+            return Usage("returned_as_data", node, outer.context)
+        if outer.how == "consumed" and isinstance(outer.context, cst.Call):
+            scope = self.scope_of.get(outer.context) or self._scope_by_ancestry(outer.context)
+            if self.qualname_of(outer.context.func, scope) in lib.DATA_SINKS:
+                return Usage("consumed", node, outer.context)
+        return Usage("collected", node, element)
 
     def _assignment_usage(self, node: cst.CSTNode, statement: Union[cst.Assign, cst.AnnAssign]) -> Usage:
         targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
@@ -690,8 +712,8 @@ class SemanticModel:
         for use in uses:
             if use.how in DATA_USES or use.how == "passed":
                 data_use = data_use or use
-            elif use.how == "returned" and self._returns_from_async(use):
-                data_use = data_use or Usage("returned_async", use.node, use.context)
+            elif use.how in ("returned", "returned_as_data") and self.returns_as_data(use):
+                data_use = data_use or Usage("returned_as_data", use.node, use.context)
             elif use.how == "discarded":
                 continue
             else:
@@ -700,19 +722,36 @@ class SemanticModel:
             return Usage("discarded", node, usage.context, usage.name)
         return Usage(data_use.how, data_use.node, data_use.context, usage.name)
 
-    def _returns_from_async(self, usage: Usage) -> bool:
-        """A ``return``/``yield`` in an ``async def`` (not in a lambda)."""
+    def returns_as_data(self, usage: Usage) -> bool:
+        """Whether a returned value reaches someone who will not await it.
+
+        True in an ``async def`` (its caller awaits the function and gets the
+        coroutine as its result) and in a request handler (the framework
+        serialises what it returns); false in a plain helper or lambda, whose
+        caller may await what it hands back.
+        """
         if isinstance(usage.context, cst.Lambda):
             return False
         scope = self.scope_of.get(usage.node) or self._scope_by_ancestry(usage.node)
         function_scope = scope.function_scope
-        return (
-            function_scope is not None
-            and function_scope.kind == "function"
-            and function_scope.function is not None
-            and function_scope.function.is_async
-            and not function_scope.function.is_generator
-        )
+        if function_scope is None or function_scope.kind != "function" or function_scope.function is None:
+            return False
+        function = function_scope.function
+        if function.is_generator:
+            return False
+        return function.is_async or self.is_request_handler(function)
+
+    def is_request_handler(self, function: FunctionInfo) -> bool:
+        """Decorated as a route of a FastAPI/Starlette app or router."""
+        outer = function.scope.parent or self.module_scope
+        for decorator in function.node.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                if expr.func.attr.value in lib.ROUTE_DECORATORS:
+                    receiver = self.value_of(expr.func.value, outer)
+                    if isinstance(receiver, Obj) and receiver.type.app:
+                        return True
+        return False
 
     def name_uses(self, name: str, scope: Scope) -> List[cst.Name]:
         """Loads of ``name`` in ``scope`` (and scopes nested in it that do not rebind it)."""
@@ -796,10 +835,10 @@ class _Builder(cst.CSTVisitor):
         return scope
 
     def _bind_target(self, target: cst.BaseExpression, binding: Binding) -> None:
+        if isinstance(binding.node, cst.Name) and binding.node.value == "None" and binding.how == "value":
+            binding = Binding("none", None, binding.scope)  # `x = None` never decides what x holds
         if isinstance(target, cst.Name):
             self._not_loads.add(target)
-            if isinstance(binding.node, cst.Name) and binding.node.value == "None" and binding.how == "value":
-                binding = Binding("none", None, binding.scope)
             self._bind(target.value, binding)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:

@@ -11,8 +11,8 @@ USE_WORDS = {
     "truth": "truth-tested",
     "operand": "used in an expression",
     "consumed": "passed to a function that reads it",
-    "returned_async": "returned from an `async def`",
-    "returned": "returned from an `async def`",
+    "returned_as_data": "returned",
+    "returned": "returned",
 }
 # An object that must be awaited or entered may still be passed on or returned
 # (`stack.enter_async_context(pool.acquire())`); using it as the result is wrong.
@@ -64,7 +64,7 @@ class CoroutineUsedAsData(Rule):
                 continue  # ADB105 covers code that can never await
             fate = model.fate_of(call)
             how = fate.how
-            if how == "returned" and not model._returns_from_async(fate):
+            if how == "returned" and not model.returns_as_data(fate):
                 continue
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
                 continue

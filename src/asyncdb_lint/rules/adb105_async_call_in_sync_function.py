@@ -57,7 +57,8 @@ class AsyncCallInSyncFunction(Rule):
             if scope.is_async:
                 continue
             fate = model.fate_of(call)
-            if fate.how not in _LOST:
+            returned_to_framework = fate.how in ("returned", "returned_as_data") and model.returns_as_data(fate)
+            if fate.how not in _LOST and not returned_to_framework:
                 continue
             if isinstance(value, Pending) and value.mode == "awaitable_cm" and fate.how in ("consumed", "operand"):
                 continue  # may be passed on to be entered elsewhere
