@@ -96,7 +96,8 @@ TYPES: Dict[str, DbType] = {
         DbType(
             "databases.Transaction", "Transaction", "databases",
             methods=_same("start commit rollback", "await"),
-            enters_to="databases.Transaction", must_enter=True,
+            # `transaction = await database.transaction()` starts it
+            awaits_to="databases.Transaction", enters_to="databases.Transaction", must_enter=True,
         ),
         # --- asyncpg ---------------------------------------------------------
         DbType(

@@ -524,15 +524,18 @@ class SemanticModel:
         if qualname in lib.CLASSES:
             return Obj(lib.CLASSES[qualname])
         if qualname in lib.FUNCTIONS:
-            return _call_result(lib.FUNCTIONS[qualname], qualname.rsplit(".", 1)[-1] + "()")
+            return _call_result(lib.FUNCTIONS[qualname], f"{qualname.split('.')[0]}.{qualname.rsplit('.', 1)[-1]}()")
         if qualname in lib.SYNC_SESSIONMAKERS:
-            for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value == "class_":
+            # sessionmaker(bind=None, class_=Session, ...): class_ by keyword or second
+            for position, arg in enumerate(call.args):
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if keyword == "class_" or (keyword is None and position == 1):
                     kind = lib.CLASSES.get(self.qualname_of(arg.value, scope) or "")
                     if kind in ("sqlalchemy.AsyncSession", "sqlmodel.AsyncSession"):
                         return Obj("sqlalchemy.async_sessionmaker")
-        if qualname in ("functools.partial",) and call.args:
-            return None
+        if qualname in ("typing.cast", "typing_extensions.cast") and call.args:
+            kind = self.annotation_kind(call.args[0].value, scope)
+            return Obj(kind) if kind else None
         return None
 
     def function_summary(self, info: FunctionInfo) -> FuncSummary:
@@ -608,6 +611,9 @@ class SemanticModel:
         if isinstance(parent, cst.Subscript) and parent.value is node:
             return Usage("subscripted", node, parent)
         if isinstance(parent, cst.Attribute) and parent.value is node:
+            attr = parent.attr.value
+            if attr.startswith("__") and attr.endswith("__"):
+                return Usage("protocol", node, parent)  # `x.__aenter__()`: driving it by hand
             return Usage("attribute", node, parent)
         if isinstance(parent, cst.For) and parent.iter is node:
             return Usage("async_for" if parent.asynchronous else "iterated", node, parent)
