@@ -19,12 +19,16 @@ kind is described by a result spec string:
     ``databases`` ``transaction()`` returns a ``Transaction``).
 ``sync``
     a synchronous call of no interest.
+``block`` / ``block:K``
+    a blocking call of a sync driver (returning a ``K``). On a *blocking* type
+    every method not listed as ``sync`` blocks; the table lists methods only
+    to say what they return.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Mapping, Optional
+from typing import Dict, FrozenSet, List, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,12 @@ class DbType:
     lost_if_dropped: bool = False  # creating it and dropping it does nothing
     called: Optional[str] = None  # result spec of `obj(...)` (a session factory)
     app: bool = False  # an ASGI app or router: its route decorators mark request handlers
+    blocking: bool = False  # a sync driver object: calls on it block the event loop
+    with_to: Optional[str] = None  # `with obj as x` gives this kind (sync drivers)
+    attribute_kind: Optional[str] = None  # `obj.name` gives this kind (pymongo's client.db)
+    item_kind: Optional[str] = None  # `obj["name"]` gives this kind
+    family: str = ""  # the rule family for blocking types: "driver" (ADB301) or "sqlalchemy" (ADB302)
+    alternative: str = ""  # what to use instead, for messages
 
 
 def _same(names: str, spec: str) -> Dict[str, str]:
@@ -79,6 +89,96 @@ _SA_SESSION_METHODS = {
     "begin_nested": "awaitable_cm:sqlalchemy.AsyncSessionTransaction",
     **_same("add add_all expunge expunge_all expire expire_all in_transaction is_modified", "sync"),
 }
+
+def _driver(kind: str, label: str, alternative: str, methods: Optional[Dict[str, str]] = None, **extra) -> DbType:
+    return DbType(
+        kind, label, kind.split(".")[0], methods=methods or {}, blocking=True, family="driver",
+        alternative=alternative, **extra,
+    )
+
+
+def _dbapi(module: str, alternative: str, cursor_label: str = "Cursor") -> List[DbType]:
+    """A DB-API 2.0 driver: connection -> cursor, both usable with `with`."""
+    connection, cursor = f"{module}.Connection", f"{module}.Cursor"
+    return [
+        _driver(
+            connection, "connection", alternative,
+            {"cursor": cursor, **_same("execute executemany executescript", f"block:{cursor}")},
+            with_to=connection,
+        ),
+        _driver(cursor, cursor_label.lower(), alternative, _same("execute executemany executescript", f"block:{cursor}"), with_to=cursor),
+    ]
+
+
+_SA_SYNC_SESSION_METHODS = {
+    **_same("add add_all expunge expunge_all expire expire_all in_transaction is_modified get_bind", "sync"),
+    "begin": "block:sqlalchemy.SessionTransaction",
+    "begin_nested": "block:sqlalchemy.SessionTransaction",
+}
+
+_BLOCKING_TYPES: List[DbType] = [
+    *_dbapi("sqlite3", "aiosqlite"),
+    *_dbapi("psycopg2", "asyncpg or psycopg's `AsyncConnection`"),
+    *_dbapi("psycopg", "`psycopg.AsyncConnection` / `psycopg_pool.AsyncConnectionPool`"),
+    *_dbapi("pymysql", "aiomysql or asyncmy"),
+    *_dbapi("MySQLdb", "aiomysql or asyncmy"),
+    *_dbapi("mysql.connector", "aiomysql or asyncmy"),
+    *_dbapi("pyodbc", "aioodbc"),
+    *_dbapi("oracledb", "`oracledb.connect_async()`"),
+    *_dbapi("cx_Oracle", "`oracledb.connect_async()`"),
+    _driver("psycopg2.Pool", "connection pool", "asyncpg's pool or `psycopg_pool.AsyncConnectionPool`",
+            {"getconn": "block:psycopg2.Connection", "putconn": "block"}),
+    _driver("psycopg.Pool", "connection pool", "`psycopg_pool.AsyncConnectionPool`",
+            {"connection": "psycopg.PoolConnection", "getconn": "block:psycopg.Connection"}),
+    _driver("psycopg.PoolConnection", "pool connection", "`psycopg_pool.AsyncConnectionPool`", with_to="psycopg.Connection"),
+    _driver("oracledb.Pool", "connection pool", "`oracledb.create_pool_async()`", {"acquire": "block:oracledb.Connection"}),
+    _driver(
+        "pymongo.MongoClient", "MongoClient", "motor or pymongo's `AsyncMongoClient`",
+        {"get_database": "pymongo.Database", "get_default_database": "pymongo.Database"},
+        attribute_kind="pymongo.Database", item_kind="pymongo.Database", with_to="pymongo.MongoClient",
+    ),
+    _driver(
+        "pymongo.Database", "Database", "motor or pymongo's `AsyncMongoClient`",
+        {"get_collection": "pymongo.Collection"},
+        attribute_kind="pymongo.Collection", item_kind="pymongo.Collection",
+    ),
+    _driver("pymongo.Collection", "Collection", "motor or pymongo's `AsyncMongoClient`",
+            attribute_kind="pymongo.Collection", item_kind="pymongo.Collection"),
+    _driver("redis.Redis", "Redis", "`redis.asyncio.Redis`",
+            {"pipeline": "redis.Pipeline", "pubsub": "redis.PubSub"}, with_to="redis.Redis"),
+    _driver("redis.Pipeline", "Pipeline", "`redis.asyncio.Redis`", with_to="redis.Pipeline"),
+    _driver("redis.PubSub", "PubSub", "`redis.asyncio.Redis`"),
+    # --- sync SQLAlchemy (ADB302) -------------------------------------------
+    DbType(
+        "sqlalchemy.Engine", "Engine", "sqlalchemy", blocking=True, family="sqlalchemy",
+        methods={"connect": "block:sqlalchemy.Connection", "begin": "block:sqlalchemy.Connection"},
+        alternative="`create_async_engine` and `AsyncSession`",
+    ),
+    DbType(
+        "sqlalchemy.Connection", "Connection", "sqlalchemy", blocking=True, family="sqlalchemy",
+        methods={"begin": "block:sqlalchemy.Transaction", "begin_nested": "block:sqlalchemy.Transaction"},
+        with_to="sqlalchemy.Connection", alternative="`AsyncConnection` from `create_async_engine`",
+    ),
+    DbType("sqlalchemy.Transaction", "Transaction", "sqlalchemy", blocking=True, family="sqlalchemy",
+           with_to="sqlalchemy.Transaction", alternative="`AsyncConnection.begin()`"),
+    DbType(
+        "sqlalchemy.Session", "Session", "sqlalchemy", blocking=True, family="sqlalchemy",
+        methods=_SA_SYNC_SESSION_METHODS, with_to="sqlalchemy.Session",
+        alternative="`AsyncSession` (or a plain `def` route, which FastAPI runs in a threadpool)",
+    ),
+    DbType("sqlalchemy.SessionTransaction", "SessionTransaction", "sqlalchemy", blocking=True, family="sqlalchemy",
+           with_to="sqlalchemy.SessionTransaction", alternative="`AsyncSession.begin()`"),
+    DbType(
+        "sqlalchemy.sessionmaker", "sessionmaker", "sqlalchemy", blocking=True, family="sqlalchemy",
+        methods={"begin": "block:sqlalchemy.Session", **_same("configure kw", "sync")},
+        called="block:sqlalchemy.Session", alternative="`async_sessionmaker`",
+    ),
+    DbType(
+        "sqlalchemy.scoped_session", "scoped_session", "sqlalchemy", blocking=True, family="sqlalchemy",
+        methods={**_SA_SYNC_SESSION_METHODS, **_same("remove configure", "sync")},
+        called="block:sqlalchemy.Session", alternative="`async_scoped_session`",
+    ),
+]
 
 TYPES: Dict[str, DbType] = {
     t.kind: t
@@ -239,6 +339,7 @@ TYPES: Dict[str, DbType] = {
             methods={**_SA_RESULT_METHODS, "partitions": "aiter"},
             async_iterable=True,
         ),
+        *_BLOCKING_TYPES,
         # --- web frameworks (not DB objects, but they say where requests run) ---
         DbType("fastapi.FastAPI", "FastAPI", "fastapi", app=True),
         DbType("fastapi.APIRouter", "APIRouter", "fastapi", app=True),
@@ -280,6 +381,43 @@ CLASSES: Dict[str, str] = {
     "fastapi.routing.APIRouter": "fastapi.APIRouter",
     "starlette.applications.Starlette": "starlette.Starlette",
     "starlette.routing.Router": "starlette.Router",
+    # sync drivers
+    "sqlite3.Connection": "sqlite3.Connection",
+    "sqlite3.Cursor": "sqlite3.Cursor",
+    "psycopg2.extensions.connection": "psycopg2.Connection",
+    "psycopg2.extensions.cursor": "psycopg2.Cursor",
+    "psycopg2.pool.SimpleConnectionPool": "psycopg2.Pool",
+    "psycopg2.pool.ThreadedConnectionPool": "psycopg2.Pool",
+    "psycopg.Connection": "psycopg.Connection",
+    "psycopg.Cursor": "psycopg.Cursor",
+    "psycopg_pool.ConnectionPool": "psycopg.Pool",
+    "pymysql.connections.Connection": "pymysql.Connection",
+    "pymysql.cursors.Cursor": "pymysql.Cursor",
+    "pyodbc.Connection": "pyodbc.Connection",
+    "pyodbc.Cursor": "pyodbc.Cursor",
+    "oracledb.Connection": "oracledb.Connection",
+    "oracledb.Cursor": "oracledb.Cursor",
+    "pymongo.MongoClient": "pymongo.MongoClient",
+    "pymongo.mongo_client.MongoClient": "pymongo.MongoClient",
+    "pymongo.database.Database": "pymongo.Database",
+    "pymongo.collection.Collection": "pymongo.Collection",
+    "redis.Redis": "redis.Redis",
+    "redis.StrictRedis": "redis.Redis",
+    "redis.client.Redis": "redis.Redis",
+    "redis.client.StrictRedis": "redis.Redis",
+    # sync SQLAlchemy
+    "sqlalchemy.Engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine.Engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine.base.Engine": "sqlalchemy.Engine",
+    "sqlalchemy.Connection": "sqlalchemy.Connection",
+    "sqlalchemy.engine.Connection": "sqlalchemy.Connection",
+    "sqlalchemy.engine.base.Connection": "sqlalchemy.Connection",
+    "sqlalchemy.orm.Session": "sqlalchemy.Session",
+    "sqlalchemy.orm.session.Session": "sqlalchemy.Session",
+    "sqlmodel.Session": "sqlalchemy.Session",
+    "sqlmodel.orm.session.Session": "sqlalchemy.Session",
+    "sqlalchemy.orm.scoped_session": "sqlalchemy.scoped_session",
+    "sqlalchemy.orm.scoping.scoped_session": "sqlalchemy.scoped_session",
 }
 for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine",
                 "sqlalchemy.ext.asyncio.session", "sqlalchemy.ext.asyncio.result",
@@ -310,13 +448,42 @@ FUNCTIONS: Dict[str, str] = {
 for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine"):
     FUNCTIONS[f"{_module}.create_async_engine"] = "sqlalchemy.AsyncEngine"
     FUNCTIONS[f"{_module}.async_engine_from_config"] = "sqlalchemy.AsyncEngine"
+for _name, _kind in {
+    "sqlite3.connect": "sqlite3.Connection",
+    "sqlite3.dbapi2.connect": "sqlite3.Connection",
+    "psycopg2.connect": "psycopg2.Connection",
+    "psycopg.connect": "psycopg.Connection",
+    "psycopg.Connection.connect": "psycopg.Connection",
+    "pymysql.connect": "pymysql.Connection",
+    "pymysql.Connect": "pymysql.Connection",
+    "MySQLdb.connect": "MySQLdb.Connection",
+    "MySQLdb.Connect": "MySQLdb.Connection",
+    "mysql.connector.connect": "mysql.connector.Connection",
+    "pyodbc.connect": "pyodbc.Connection",
+    "oracledb.connect": "oracledb.Connection",
+    "oracledb.create_pool": "oracledb.Pool",
+    "cx_Oracle.connect": "cx_Oracle.Connection",
+    "cx_Oracle.Connection": "cx_Oracle.Connection",
+    "redis.from_url": "redis.Redis",
+    "redis.Redis.from_url": "redis.Redis",
+    "redis.StrictRedis.from_url": "redis.Redis",
+    "sqlalchemy.create_engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine.create_engine": "sqlalchemy.Engine",
+    "sqlalchemy.engine_from_config": "sqlalchemy.Engine",
+    "sqlmodel.create_engine": "sqlalchemy.Engine",
+}.items():
+    FUNCTIONS[_name] = f"block:{_kind}"
 
 # `sessionmaker(engine, class_=AsyncSession)` is the pre-2.0 spelling of
 # `async_sessionmaker(engine)`; the model checks the `class_` argument.
 SYNC_SESSIONMAKERS: FrozenSet[str] = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
 # Top-level modules whose names make a file worth a closer look.
-LIBRARY_MODULES: FrozenSet[str] = frozenset({"databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel"})
+LIBRARY_MODULES: FrozenSet[str] = frozenset({
+    "databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel",
+    "sqlite3", "psycopg2", "psycopg", "psycopg_pool", "pymysql", "MySQLdb", "mysql", "pyodbc",
+    "oracledb", "cx_Oracle", "pymongo", "redis",
+})
 
 # Calls that take a coroutine and run or schedule it: handing a coroutine to
 # one of these is not losing it. Matched by qualified name, or by method name
@@ -369,7 +536,7 @@ ALL_METHOD_NAMES: FrozenSet[str] = frozenset(
 class CallResult:
     """What calling an API gives, decoded from a result spec."""
 
-    mode: str  # "await", "awaitable_cm", "aiter", "value", "sync"
+    mode: str  # "await", "awaitable_cm", "aiter", "value", "sync", "block"
     kind: Optional[str]  # what awaiting/entering gives, or the value's kind
 
 
@@ -379,4 +546,6 @@ def parse_spec(spec: str) -> CallResult:
         return CallResult(head, kind or None)
     if head == "sync":
         return CallResult("sync", None)
+    if head == "block":
+        return CallResult("block", kind or None)
     return CallResult("value", spec)

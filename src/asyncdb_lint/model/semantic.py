@@ -247,6 +247,74 @@ class SemanticModel:
             return ".".join(qualname.split(".")[-2:]) + "()"
         return self.module.code_for_node(func) + "()"
 
+    def blocking_call(self, call: cst.Call) -> Optional[lib.DbType]:
+        """The sync driver type a call blocks on, if it is a blocking call.
+
+        A connect function or constructor of a sync driver, any method of a sync
+        driver object not known to be I/O-free, or calling a sync session factory.
+        """
+        func = call.func
+        scope = self.scope_of.get(call) or self._scope_by_ancestry(call)
+        if isinstance(func, cst.Attribute):
+            receiver = self.value_of(func.value, scope)
+            if isinstance(receiver, Obj) and receiver.type.blocking:
+                spec = receiver.type.methods.get(func.attr.value)
+                if spec is not None and lib.parse_spec(spec).mode == "sync":
+                    return None
+                result = self.value_of(call, scope)
+                if spec is None or isinstance(result, Obj) or lib.parse_spec(spec).mode == "block":
+                    return receiver.type
+                return None
+        callee = self.value_of(func, scope)
+        if isinstance(callee, Extern):
+            spec = lib.FUNCTIONS.get(callee.qualname)
+            if spec is not None and lib.parse_spec(spec).mode == "block":
+                result = self.value_of(call, scope)
+                return result.type if isinstance(result, Obj) else None
+            kind = lib.CLASSES.get(callee.qualname)
+            if kind is not None and lib.TYPES[kind].blocking:
+                return lib.TYPES[kind]
+        if isinstance(callee, Obj) and callee.type.blocking and callee.type.called:
+            return callee.type
+        return None
+
+    def function_blocking_call(self, info: FunctionInfo, depth: int = 0) -> Optional[Tuple[cst.Call, lib.DbType]]:
+        """The first blocking call a plain ``def`` of this file makes, directly or
+        through another plain function of this file it calls (for ADB3xx)."""
+        key = ("blocks", id(info))
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
+        if key in self._in_progress or depth > 8 or info.is_async:
+            return None
+        self._in_progress.add(key)
+        found = None
+        try:
+            for call in self.calls_in(info.scope):
+                driver = self.blocking_call(call)
+                if driver is not None:
+                    found = (call, driver)
+                    break
+                callee = self.value_of(call.func, self.scope_of[call])
+                if isinstance(callee, FunctionValue) and not callee.info.is_async:
+                    inner = self.function_blocking_call(callee.info, depth + 1)
+                    if inner is not None:
+                        found = (call, inner[1])
+                        break
+        finally:
+            self._in_progress.discard(key)
+        self._memo[key] = found  # type: ignore[assignment]
+        return found
+
+    def calls_in(self, function_scope: Scope) -> List[cst.Call]:
+        """Calls whose nearest enclosing function is ``function_scope``, in order."""
+        by_function = self.__dict__.get("_calls_by_function")
+        if by_function is None:
+            by_function = defaultdict(list)
+            for call in self.calls:
+                by_function[self.scope_of[call].function_scope].append(call)
+            self.__dict__["_calls_by_function"] = by_function
+        return by_function.get(function_scope, [])
+
     def qualname_of(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]:
         value = self.value_of(expr, scope)
         return value.qualname if isinstance(value, Extern) else None
@@ -283,6 +351,10 @@ class SemanticModel:
             return awaited(self.value_of(expr.expression, scope))
         if isinstance(expr, cst.NamedExpr):
             return self.value_of(expr.value, scope)
+        if isinstance(expr, cst.Subscript):
+            base = self.value_of(expr.value, scope)
+            if isinstance(base, Obj) and base.type.item_kind:
+                return Obj(base.type.item_kind)
         return None
 
     def lookup(self, name: str, scope: Scope) -> Optional[Value]:
@@ -338,7 +410,10 @@ class SemanticModel:
         if how == "param":
             return self._param_value(node, binding.data, scope)  # type: ignore[arg-type]
         if how == "enter":
-            return entered(self.value_of(node, scope))
+            value = self.value_of(node, scope)
+            if binding.data == "sync" and isinstance(value, Obj) and value.type.with_to:
+                return Obj(value.type.with_to)
+            return entered(value)
         if how == "function":
             return FunctionValue(binding.data)  # type: ignore[arg-type]
         if how == "class":
@@ -480,6 +555,8 @@ class SemanticModel:
             return self.index.export(base.path, attr)
         if isinstance(base, (Instance, ClassValue)):
             return self._class_attribute(base.info, attr, instance=isinstance(base, Instance))
+        if isinstance(base, Obj) and base.type.attribute_kind and attr not in base.type.methods and not attr.startswith("_"):
+            return Obj(base.type.attribute_kind)  # pymongo: client.db.collection
         return None
 
     def _class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Optional[Value]:
@@ -533,6 +610,9 @@ class SemanticModel:
                     kind = lib.CLASSES.get(self.qualname_of(arg.value, scope) or "")
                     if kind in ("sqlalchemy.AsyncSession", "sqlmodel.AsyncSession"):
                         return Obj("sqlalchemy.async_sessionmaker")
+                    if kind is not None or (keyword is None and position == 1):
+                        return None  # some other session class
+            return Obj("sqlalchemy.sessionmaker")
         if qualname in ("typing.cast", "typing_extensions.cast") and call.args:
             kind = self.annotation_kind(call.args[0].value, scope)
             return Obj(kind) if kind else None
@@ -787,7 +867,7 @@ def _kind_of(value: Optional[Value]) -> Optional[str]:
 
 def _call_result(spec: str, api: str) -> Optional[Value]:
     result = lib.parse_spec(spec)
-    if result.mode == "value":
+    if result.mode in ("value", "block"):
         return Obj(result.kind) if result.kind in lib.TYPES else None
     if result.mode == "sync":
         return None
@@ -943,7 +1023,8 @@ class _Builder(cst.CSTVisitor):
             if item.asname is not None:
                 # A sync `with` over an async context manager is itself a bug
                 # (ADB104); bind what the code means, so later lines are judged too.
-                self._bind_target(item.asname.name, Binding("enter", item.item, self.scope))
+                how = "async" if node.asynchronous is not None else "sync"
+                self._bind_target(item.asname.name, Binding("enter", item.item, self.scope, how))
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
@@ -1006,8 +1087,12 @@ class _Builder(cst.CSTVisitor):
 
     # nodes rules ask about --------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        self.model.calls.append(node)
         self.model.scope_of[node] = self.scope
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        # Post-order: inner calls before the calls that use them, as Python
+        # evaluates them (`conn.execute(q).fetchone()`: `execute` comes first).
+        self.model.calls.append(original_node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node in self._not_loads:

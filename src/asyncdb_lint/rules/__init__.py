@@ -8,6 +8,8 @@ from asyncdb_lint.rules.adb102_coroutine_used_as_data import CoroutineUsedAsData
 from asyncdb_lint.rules.adb103_sync_iteration import SyncIterationOfAsyncIterator
 from asyncdb_lint.rules.adb104_sync_context_manager import SyncWithOfAsyncContextManager
 from asyncdb_lint.rules.adb105_async_call_in_sync_function import AsyncCallInSyncFunction
+from asyncdb_lint.rules.adb301_blocking_driver import BlockingDriverInAsyncFunction
+from asyncdb_lint.rules.adb302_blocking_sqlalchemy import BlockingSqlalchemyInAsyncFunction
 from asyncdb_lint.rules.base import Finding, Rule
 
 ALL_RULES: List[Rule] = [
@@ -17,6 +19,8 @@ ALL_RULES: List[Rule] = [
     SyncIterationOfAsyncIterator(),
     SyncWithOfAsyncContextManager(),
     AsyncCallInSyncFunction(),
+    BlockingDriverInAsyncFunction(),
+    BlockingSqlalchemyInAsyncFunction(),
 ]
 RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 

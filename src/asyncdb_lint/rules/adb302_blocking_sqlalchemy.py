@@ -1,0 +1,57 @@
+"""ADB302: sync SQLAlchemy used inside `async def`."""
+
+from asyncdb_lint.rules._blocking import blocking_calls
+from asyncdb_lint.rules.base import Finding, Report, Rule
+
+
+class BlockingSqlalchemyInAsyncFunction(Rule):
+    code = "ADB302"
+    name = "sync-sqlalchemy-in-async-function"
+    summary = "Synchronous SQLAlchemy (Engine, Connection, Session) is used inside an `async def`."
+    what_it_does = """
+        Checks for sync SQLAlchemy inside an `async def`: `create_engine`,
+        `Session(...)` and `sessionmaker()` products, `engine.connect()`/
+        `begin()`, and `session.execute/query/commit/...`, including a
+        `db: Session = Depends(get_db)` used in an `async def` route.
+        """
+    why_bad = """
+        Sync SQLAlchemy runs the driver's blocking I/O on the event loop: every
+        query freezes all other requests of the worker. FastAPI only runs
+        *plain* `def` routes in a threadpool.
+        """
+    example = """
+        from fastapi import Depends, FastAPI
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        app = FastAPI()
+
+        def get_db():
+            ...
+
+        @app.get("/users")
+        async def users(db: Session = Depends(get_db)):
+            return db.execute(select(User)).scalars().all()
+        """
+    use_instead = """
+        from fastapi import Depends, FastAPI
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        app = FastAPI()
+
+        def get_db():
+            ...
+
+        @app.get("/users")
+        def users(db: Session = Depends(get_db)):
+            return db.execute(select(User)).scalars().all()
+        """
+    fix_safety = """
+        When the function is a route handler that never awaits anything, turning
+        `async def` into `def` is offered as an unsafe fix.
+        """
+
+    def check(self, model, report: Report) -> None:
+        for call, _driver, message in blocking_calls(model, "sqlalchemy"):
+            report(Finding(self.code, call, message))
