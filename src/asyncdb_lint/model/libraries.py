@@ -549,3 +549,55 @@ def parse_spec(spec: str) -> CallResult:
     if head == "block":
         return CallResult("block", kind or None)
     return CallResult("value", spec)
+
+
+# --- SQL execution APIs (ADB4xx) -------------------------------------------
+# kind -> (methods whose first argument / `query=`/`sql=`/`operation=` keyword
+# is executed as SQL, placeholder style of the driver)
+_QUERY_METHODS_DATABASES = frozenset("execute execute_many fetch_all fetch_one fetch_val iterate".split())
+_QUERY_METHODS_ASYNCPG = frozenset(
+    "execute executemany fetch fetchrow fetchval fetchmany prepare cursor copy_from_query".split()
+)
+_QUERY_METHODS_SQLITE = frozenset("execute executemany executescript execute_fetchall execute_insert".split())
+_QUERY_METHODS_DBAPI = frozenset("execute executemany".split())
+
+SQL_SINKS: Dict[str, tuple] = {
+    "databases.Database": (_QUERY_METHODS_DATABASES, ":name"),
+    "databases.Connection": (_QUERY_METHODS_DATABASES, ":name"),
+    "asyncpg.Connection": (_QUERY_METHODS_ASYNCPG, "$1"),
+    "asyncpg.Pool": (_QUERY_METHODS_ASYNCPG, "$1"),
+    "aiosqlite.Connection": (_QUERY_METHODS_SQLITE, "?"),
+    "aiosqlite.Cursor": (_QUERY_METHODS_SQLITE, "?"),
+    "sqlite3.Connection": (_QUERY_METHODS_SQLITE, "?"),
+    "sqlite3.Cursor": (_QUERY_METHODS_SQLITE, "?"),
+    "psycopg2.Cursor": (_QUERY_METHODS_DBAPI, "%s"),
+    "psycopg.Connection": (_QUERY_METHODS_DBAPI, "%s"),
+    "psycopg.Cursor": (_QUERY_METHODS_DBAPI, "%s"),
+    "pymysql.Cursor": (_QUERY_METHODS_DBAPI, "%s"),
+    "MySQLdb.Cursor": (_QUERY_METHODS_DBAPI, "%s"),
+    "mysql.connector.Cursor": (_QUERY_METHODS_DBAPI, "%s"),
+    "pyodbc.Connection": (_QUERY_METHODS_DBAPI, "?"),
+    "pyodbc.Cursor": (_QUERY_METHODS_DBAPI, "?"),
+    "oracledb.Cursor": (_QUERY_METHODS_DBAPI, ":name"),
+    "cx_Oracle.Cursor": (_QUERY_METHODS_DBAPI, ":name"),
+    # SQLAlchemy executes a plain string (1.x) or driver SQL as-is.
+    "sqlalchemy.AsyncConnection": (frozenset({"execute", "exec_driver_sql"}), ":name"),
+    "sqlalchemy.AsyncSession": (frozenset({"execute"}), ":name"),
+    "sqlalchemy.Connection": (frozenset({"execute", "exec_driver_sql"}), ":name"),
+    "sqlalchemy.Session": (frozenset({"execute"}), ":name"),
+    "sqlalchemy.Engine": (frozenset({"execute"}), ":name"),
+}
+# Functions whose first argument is SQL text.
+SQL_TEXT_FUNCTIONS: Dict[str, str] = {
+    "sqlalchemy.text": ":name",
+    "sqlalchemy.sql.text": ":name",
+    "sqlalchemy.sql.expression.text": ":name",
+    "sqlmodel.text": ":name",
+}
+SQL_QUERY_KEYWORDS: FrozenSet[str] = frozenset({"query", "sql", "operation", "statement"})
+# On a receiver we cannot trace, these method names still execute SQL - when
+# the string is recognisably SQL.
+UNTRACED_SQL_METHODS: FrozenSet[str] = frozenset({
+    "execute", "executemany", "executescript", "execute_many", "fetch_one", "fetch_all",
+    "fetch_val", "fetch", "fetchrow", "fetchval", "exec_driver_sql",
+})

@@ -1001,7 +1001,8 @@ class _Builder(cst.CSTVisitor):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Name):
-            self._bind(node.target.value, Binding("unknown", None, self.scope))
+            # `q += ...`: unknown as an object; the SQL string analysis reads it
+            self._bind(node.target.value, Binding("augmented", node, self.scope))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, Binding("value", node.value, self.scope))

@@ -10,6 +10,9 @@ from asyncdb_lint.rules.adb104_sync_context_manager import SyncWithOfAsyncContex
 from asyncdb_lint.rules.adb105_async_call_in_sync_function import AsyncCallInSyncFunction
 from asyncdb_lint.rules.adb301_blocking_driver import BlockingDriverInAsyncFunction
 from asyncdb_lint.rules.adb302_blocking_sqlalchemy import BlockingSqlalchemyInAsyncFunction
+from asyncdb_lint.rules.adb401_fstring_sql import FStringSql
+from asyncdb_lint.rules.adb402_format_sql import FormatSql
+from asyncdb_lint.rules.adb403_concatenated_sql import ConcatenatedSql
 from asyncdb_lint.rules.base import Finding, Rule
 
 ALL_RULES: List[Rule] = [
@@ -21,6 +24,9 @@ ALL_RULES: List[Rule] = [
     AsyncCallInSyncFunction(),
     BlockingDriverInAsyncFunction(),
     BlockingSqlalchemyInAsyncFunction(),
+    FStringSql(),
+    FormatSql(),
+    ConcatenatedSql(),
 ]
 RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
