@@ -52,6 +52,8 @@ class DbType:
     item_kind: Optional[str] = None  # `obj["name"]` gives this kind
     family: str = ""  # the rule family for blocking types: "driver" (ADB301) or "sqlalchemy" (ADB302)
     alternative: str = ""  # what to use instead, for messages
+    row: bool = False  # one result row (fetch_one/fetchrow)
+    rows: bool = False  # a list of rows (fetch_all/fetch)
 
 
 def _same(names: str, spec: str) -> Dict[str, str]:
@@ -59,17 +61,23 @@ def _same(names: str, spec: str) -> Dict[str, str]:
 
 
 _DATABASES_QUERIES = {
-    **_same("connect disconnect fetch_all fetch_one fetch_val execute execute_many", "await"),
+    **_same("connect disconnect fetch_val execute execute_many", "await"),
+    "fetch_one": "await:databases.Record",
+    "fetch_all": "await:databases.Records",
     "iterate": "aiter",
     "transaction": "databases.Transaction",
     "connection": "databases.Connection",
 }
 
-_ASYNCPG_QUERIES = _same(
-    "fetch fetchrow fetchval fetchmany execute executemany copy_from_table "
-    "copy_from_query copy_to_table copy_records_to_table",
-    "await",
-)
+_ASYNCPG_QUERIES = {
+    **_same(
+        "fetchval fetchmany execute executemany copy_from_table "
+        "copy_from_query copy_to_table copy_records_to_table",
+        "await",
+    ),
+    "fetch": "await:asyncpg.Records",
+    "fetchrow": "await:asyncpg.Record",
+}
 
 _SA_RESULT_METHODS = _same(
     "all fetchall fetchone fetchmany first one one_or_none scalar scalar_one "
@@ -232,7 +240,9 @@ TYPES: Dict[str, DbType] = {
         DbType(
             "asyncpg.PreparedStatement", "PreparedStatement", "asyncpg",
             methods={
-                **_same("fetch fetchrow fetchval fetchmany executemany explain", "await"),
+                **_same("fetchval fetchmany executemany explain", "await"),
+                "fetch": "await:asyncpg.Records",
+                "fetchrow": "await:asyncpg.Record",
                 "cursor": "aiter:asyncpg.Cursor",
             },
         ),
@@ -340,6 +350,11 @@ TYPES: Dict[str, DbType] = {
             async_iterable=True,
         ),
         *_BLOCKING_TYPES,
+        # --- query results (ADB5xx) ----------------------------------------------
+        DbType("databases.Record", "row", "databases", row=True),
+        DbType("databases.Records", "list of rows", "databases", rows=True),
+        DbType("asyncpg.Record", "Record", "asyncpg", row=True),
+        DbType("asyncpg.Records", "list of Records", "asyncpg", rows=True),
         # --- web frameworks (not DB objects, but they say where requests run) ---
         DbType("fastapi.FastAPI", "FastAPI", "fastapi", app=True),
         DbType("fastapi.APIRouter", "APIRouter", "fastapi", app=True),

@@ -201,6 +201,8 @@ class SemanticModel:
         self.scope_of: Dict[cst.CSTNode, Scope] = {}
         self.calls: List[cst.Call] = []
         self.withs: List[cst.With] = []
+        self.subscripts: List[cst.Subscript] = []
+        self.attributes: List[cst.Attribute] = []
         self.fors: List[Union[cst.For, cst.CompFor]] = []
         self.functions: Dict[cst.FunctionDef, FunctionInfo] = {}
         self.state_bindings: Dict[str, List[Binding]] = defaultdict(list)
@@ -1094,6 +1096,12 @@ class _Builder(cst.CSTVisitor):
         # Post-order: inner calls before the calls that use them, as Python
         # evaluates them (`conn.execute(q).fetchone()`: `execute` comes first).
         self.model.calls.append(original_node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.model.subscripts.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.model.attributes.append(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node in self._not_loads:

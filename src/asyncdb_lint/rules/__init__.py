@@ -13,6 +13,8 @@ from asyncdb_lint.rules.adb302_blocking_sqlalchemy import BlockingSqlalchemyInAs
 from asyncdb_lint.rules.adb401_fstring_sql import FStringSql
 from asyncdb_lint.rules.adb402_format_sql import FormatSql
 from asyncdb_lint.rules.adb403_concatenated_sql import ConcatenatedSql
+from asyncdb_lint.rules.adb501_iterating_one_row import IteratingOneRow
+from asyncdb_lint.rules.adb502_indexing_many_rows import IndexingManyRows
 from asyncdb_lint.rules.base import Finding, Rule
 
 ALL_RULES: List[Rule] = [
@@ -27,6 +29,8 @@ ALL_RULES: List[Rule] = [
     FStringSql(),
     FormatSql(),
     ConcatenatedSql(),
+    IteratingOneRow(),
+    IndexingManyRows(),
 ]
 RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
