@@ -199,5 +199,5 @@ def test_directory_walk_is_sorted_and_includes_pyi(tmp_path):
     write(tmp_path, "b.py", BAD)
     write(tmp_path, "a.pyi", BAD)
     write(tmp_path, "notes.txt", BAD)
-    result = lint(".", cwd=tmp_path)
+    result = lint("--select", "ADB1", ".", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["a.pyi", "a.pyi", "b.py", "b.py"]

@@ -15,13 +15,13 @@ RULES = [rule for rule in ALL_RULES]
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_example_triggers_the_rule(rule):
-    result = check_text(textwrap.dedent(rule.example), settings=Settings(select=(rule.code,)))
+    result = check_text(textwrap.dedent(rule.example), settings=Settings(select=(rule.code,)), complete=rule.project_rule)
     assert [d.code for d in result.diagnostics] and {d.code for d in result.diagnostics} == {rule.code}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_use_instead_is_clean(rule):
-    result = check_text(textwrap.dedent(rule.use_instead), settings=Settings(select=("ADB",)))
+    result = check_text(textwrap.dedent(rule.use_instead), settings=Settings(select=("ADB",)), complete=rule.project_rule)
     assert result.diagnostics == []
     assert result.errors == []
 

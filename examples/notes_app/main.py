@@ -84,11 +84,27 @@ async def read_note_title(note_id: int):
 @app.get("/per-request")
 async def per_request_database():
     db = databases.Database(DATABASE_URL)  # expect: ADB201
-    await db.connect()  # expect: ADB202
+    await db.connect()  # ok: ADB202
     try:
         return await db.fetch_all("SELECT count(*) FROM notes")
     finally:
-        await db.disconnect()  # expect: ADB202
+        await db.disconnect()  # ok: ADB202
+
+
+@app.get("/reconnect")
+async def reconnect_shared_database():
+    await database.connect()  # expect: ADB202
+    try:
+        return await database.fetch_val("SELECT count(*) FROM notes")
+    finally:
+        await database.disconnect()  # expect: ADB202
+
+
+@app.get("/ensure-connected")
+async def ensure_connected():
+    if not database.is_connected:
+        await database.connect()  # ok: ADB202
+    return await database.fetch_val("SELECT 1")
 
 
 @app.get("/legacy")

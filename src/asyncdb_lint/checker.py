@@ -7,7 +7,7 @@ then - for files that have findings - pay for positions and `noqa` lookup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -25,6 +25,7 @@ class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     errors: List[InternalError] = field(default_factory=list)
+    facts: Dict[str, object] = field(default_factory=dict)  # project rules' per-file facts
 
 
 def check_source(
@@ -54,6 +55,8 @@ def check_source(
     for rule in settings.enabled_rules():
         try:
             rule.check(model, findings.append)
+            if rule.project_rule:
+                result.facts[rule.code] = rule.project_facts(model)
         except RecursionError:
             result.errors.append(InternalError(source.path, rule.code, "RecursionError (code nested too deeply)"))
         except Exception as error:  # a bug of ours: contain it to this rule and file
@@ -99,9 +102,16 @@ def _locate(findings: List[Finding], model: SemanticModel, source: Source, apply
     return diagnostics
 
 
-def check_text(text: str, path: str = "<string>", settings: Optional[Settings] = None) -> FileResult:
-    """Lint source given as text (tests, docs examples)."""
-    return check_source(Source(path, None, text, "utf-8"), settings or Settings())
+def check_text(
+    text: str, path: str = "<string>", settings: Optional[Settings] = None, complete: bool = False
+) -> FileResult:
+    """Lint source given as text (tests, docs examples); ``complete``: it is the whole project."""
+    from asyncdb_lint.runner import finish_project_rules
+
+    settings = settings or Settings()
+    result = check_source(Source(path, None, text, "utf-8"), settings)
+    finish_project_rules([result], settings, complete)
+    return result
 
 
 __all__ = ["FileResult", "check_source", "check_text", "cst"]

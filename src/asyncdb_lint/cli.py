@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -60,15 +61,18 @@ def check(
     except SettingsError as error:
         typer.echo(f"asyncdb-lint: error: {error}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    targets = paths or ["."]
     try:
-        files = discover(paths or ["."])
+        files = discover(targets)
     except MissingPath as missing:
         typer.echo(f"asyncdb-lint: error: {missing}: no such file or directory", err=True)
         raise typer.Exit(EXIT_ERROR)
 
     diagnostics = []
     errors = []
-    for result in lint_files(files, settings):
+    # Whole-tree rules (ADB205) only speak when whole directories were given.
+    complete = all(os.path.isdir(target) for target in targets)
+    for result in lint_files(files, settings, complete=complete):
         diagnostics.extend(result.diagnostics)
         errors.extend(result.errors)
     diagnostics.sort()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator, List, Sequence
+from typing import List, Sequence
 
 from asyncdb_lint.checker import FileResult, check_source
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
@@ -12,12 +12,25 @@ from asyncdb_lint.settings import Settings
 from asyncdb_lint.source import SourceError, read_source
 
 
-def lint_files(files: Sequence[str], settings: Settings) -> Iterator[FileResult]:
+def lint_files(files: Sequence[str], settings: Settings, complete: bool = False) -> List[FileResult]:
+    """Lint ``files``; ``complete`` says they are the whole project (whole-tree rules may speak)."""
     roots = sorted({os.path.dirname(os.path.abspath(path)) for path in files})
     index = ProjectIndex(search_roots=_package_roots(roots))
     index.add_state_sources(files)
-    for path in files:
-        yield lint_file(path, settings, index)
+    results = [lint_file(path, settings, index) for path in files]
+    finish_project_rules(results, settings, complete)
+    return results
+
+
+def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
+    """Drop a project rule's findings when every file's facts together overrule them."""
+    for rule in settings.enabled_rules():
+        if not rule.project_rule:
+            continue
+        facts = [result.facts.get(rule.code) for result in results]
+        if not rule.keep_project_findings(facts, complete):
+            for result in results:
+                result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
 
 
 def lint_file(path: str, settings: Settings, index: ProjectIndex) -> FileResult:

@@ -47,8 +47,14 @@ def _longest(code: str, prefixes: Iterable[str]) -> int:
 
 
 def _selected(code: str, select, ignore, extend_select, default: bool) -> bool:
-    """Ruff's rule: the most specific matching prefix wins; ignore wins ties."""
+    """Ruff's rule: the most specific matching prefix wins; ignore wins ties.
+
+    A rule that is off by default is only turned on by a selector that names
+    its family or itself (`ADB5`, `ADB503`), never by `ADB`/`ALL`.
+    """
     chosen = _longest(code, (*select, *extend_select))
+    if not default and chosen < 4:
+        chosen = -1
     if not select and chosen < 0:
         chosen = 0 if default else -1
     ignored = _longest(code, ignore)

@@ -616,3 +616,19 @@ UNTRACED_SQL_METHODS: FrozenSet[str] = frozenset({
     "execute", "executemany", "executescript", "execute_many", "fetch_one", "fetch_all",
     "fetch_val", "fetch", "fetchrow", "fetchval", "exec_driver_sql",
 })
+
+
+# --- lifecycle (ADB2xx) ----------------------------------------------------
+# Building one of these opens connections (or a pool of them): once per
+# process, never per request.
+HANDLE_FACTORIES: Dict[str, str] = {
+    "databases.Database": "Database(...)",
+    "databases.core.Database": "Database(...)",
+    "sqlalchemy.ext.asyncio.create_async_engine": "create_async_engine(...)",
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": "create_async_engine(...)",
+    "sqlalchemy.ext.asyncio.async_engine_from_config": "async_engine_from_config(...)",
+    "asyncpg.create_pool": "asyncpg.create_pool(...)",
+    "asyncpg.pool.create_pool": "asyncpg.create_pool(...)",
+    "asyncpg.connect": "asyncpg.connect(...)",
+    "asyncpg.connection.connect": "asyncpg.connect(...)",
+}

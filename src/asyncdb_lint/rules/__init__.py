@@ -15,6 +15,12 @@ from asyncdb_lint.rules.adb402_format_sql import FormatSql
 from asyncdb_lint.rules.adb403_concatenated_sql import ConcatenatedSql
 from asyncdb_lint.rules.adb501_iterating_one_row import IteratingOneRow
 from asyncdb_lint.rules.adb502_indexing_many_rows import IndexingManyRows
+from asyncdb_lint.rules.adb201_handle_per_request import HandlePerRequest
+from asyncdb_lint.rules.adb202_connect_per_request import ConnectPerRequest
+from asyncdb_lint.rules.adb203_on_event import OnEventDeprecated
+from asyncdb_lint.rules.adb204_lifespan_with_on_event import LifespanIgnoresOnEvent
+from asyncdb_lint.rules.adb205_never_connected import NeverConnected
+from asyncdb_lint.rules.adb503_writes_outside_transaction import WritesOutsideTransaction
 from asyncdb_lint.rules.base import Finding, Rule
 
 ALL_RULES: List[Rule] = [
@@ -24,6 +30,11 @@ ALL_RULES: List[Rule] = [
     SyncIterationOfAsyncIterator(),
     SyncWithOfAsyncContextManager(),
     AsyncCallInSyncFunction(),
+    HandlePerRequest(),
+    ConnectPerRequest(),
+    OnEventDeprecated(),
+    LifespanIgnoresOnEvent(),
+    NeverConnected(),
     BlockingDriverInAsyncFunction(),
     BlockingSqlalchemyInAsyncFunction(),
     FStringSql(),
@@ -31,6 +42,7 @@ ALL_RULES: List[Rule] = [
     ConcatenatedSql(),
     IteratingOneRow(),
     IndexingManyRows(),
+    WritesOutsideTransaction(),
 ]
 RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 

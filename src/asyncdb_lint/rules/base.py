@@ -38,9 +38,19 @@ class Rule:
     use_instead: ClassVar[str]
     fix_safety: ClassVar[str] = "No fix is offered."
     default_enabled: ClassVar[bool] = True
+    # A project rule needs facts from every file: the runner calls
+    # `project_facts` per file and `finish_project` once, at the end.
+    project_rule: ClassVar[bool] = False
 
     def check(self, model: SemanticModel, report: Report) -> None:
         raise NotImplementedError
+
+    def project_facts(self, model: SemanticModel) -> object:
+        return None
+
+    def keep_project_findings(self, facts: list, complete: bool) -> bool:
+        """Whether this rule's per-file findings stand, given every file's facts."""
+        return True
 
     def docs(self) -> str:
         return "\n".join([
