@@ -38,12 +38,12 @@ class Note(BaseModel):
 app = FastAPI()
 
 
-@app.on_event("startup")
+@app.on_event("startup")  # expect: ADB203
 async def startup():
     await database.connect()
 
 
-@app.on_event("shutdown")
+@app.on_event("shutdown")  # expect: ADB203
 async def shutdown():
     await database.disconnect()
 

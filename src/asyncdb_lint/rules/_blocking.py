@@ -8,6 +8,7 @@ import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.semantic import FunctionValue, SemanticModel
+from asyncdb_lint.model.values import Extern
 
 
 def blocking_calls(model: SemanticModel, family: str) -> Iterator[Tuple[cst.Call, lib.DbType, str]]:
@@ -48,26 +49,38 @@ def blocking_calls(model: SemanticModel, family: str) -> Iterator[Tuple[cst.Call
         )
 
 
-def _receiver_root(model: SemanticModel, call: cst.Call) -> str:
-    """The name a chain of calls starts from: `conn` for `conn.cursor().execute()`."""
+def _receiver_root(model: SemanticModel, call: cst.Call, depth: int = 0) -> str:
+    """Which connection a call belongs to: `conn.cursor().execute()`, a cursor made
+    from `conn`, and `conn = sqlite3.connect()` itself all share one root."""
     node: cst.BaseExpression = call.func
     while True:
         if isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
                 return f"self.{node.attr.value}"
             node = node.value
-        elif isinstance(node, (cst.Call, cst.Subscript)):
-            node = node.func if isinstance(node, cst.Call) else node.value
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func
         else:
             break
-    if isinstance(node, cst.Name):
-        value = model.value_of(node, model.scope_of[call])
-        from asyncdb_lint.model.values import Extern
-
-        if isinstance(value, Extern):  # a module function: every connect call counts
-            return f"{node.value}@{id(call)}"
-        return node.value
-    return f"@{id(call)}"
+    if isinstance(node, cst.Call):
+        return f"call@{id(node)}"
+    if not isinstance(node, cst.Name):
+        return f"call@{id(call)}"
+    scope = model.scope_of[call]
+    if isinstance(model.value_of(node, scope), Extern):  # `sqlite3.connect()`: the call starts a connection
+        return f"call@{id(call)}"
+    # A local made from another connection object: follow it to its root.
+    function_scope = scope.function_scope
+    bindings = function_scope.bindings.get(node.value, []) if function_scope is not None else []
+    if depth < 5 and len(bindings) == 1 and bindings[0].how in ("value", "enter"):
+        source = bindings[0].node
+        if isinstance(source, cst.Await):
+            source = source.expression
+        if isinstance(source, cst.Call):
+            return _receiver_root(model, source, depth + 1)
+    return node.value
 
 
 def _short(model: SemanticModel, expr: cst.BaseExpression) -> str:
