@@ -110,7 +110,7 @@ async def ensure_connected():
 @app.get("/legacy")
 async def legacy_sqlite():
     connection = sqlite3.connect("notes.db")  # expect: ADB301
-    return connection.execute("SELECT count(*) FROM notes").fetchone()  # expect: ADB301
+    return connection.execute("SELECT count(*) FROM notes").fetchone()
 
 
 @app.get("/legacy-sync")

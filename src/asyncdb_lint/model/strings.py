@@ -94,7 +94,12 @@ class StringAnalysis:
             value = expr.evaluated_value
             return StringOrigin(value if isinstance(value, str) else value.decode("latin-1"))
         if isinstance(expr, cst.ConcatenatedString):
-            return _join([self.origin(expr.left, scope), self.origin(expr.right, scope)])
+            joined = _join([self.origin(expr.left, scope), self.origin(expr.right, scope)])
+            if joined is not None and any(c.kind == "fstring" for c in joined.constructions):
+                # One literal written over several lines is one construction.
+                others = tuple(c for c in joined.constructions if c.kind != "fstring")
+                return StringOrigin(joined.text, others + (Construction("fstring", expr),))
+            return joined
         if isinstance(expr, cst.FormattedString):
             return self._fstring(expr, scope)
         if isinstance(expr, cst.BinaryOperation):
