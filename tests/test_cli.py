@@ -47,10 +47,11 @@ def test_findings_exit_1_with_text_lines(tmp_path):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        "app.py:7:5: ADB101 `Database.execute()` is never awaited: the coroutine is discarded and the query never runs",
-        "app.py:8:12: ADB102 `Database.fetch_all()` is indexed (through `rows`) without `await`: it is a coroutine, not its result",
+        "app.py:7:5: ADB101 [*] `Database.execute()` is never awaited: the coroutine is discarded and the query never runs",
+        "app.py:8:12: ADB102 [*] `Database.fetch_all()` is indexed (through `rows`) without `await`: it is a coroutine, not its result",
     ]
     assert "Found 2 errors." in result.stderr
+    assert "[*] 2 fixes available with `--fix`." in result.stderr
 
 
 def test_clean_exit_0(tmp_path):
@@ -79,7 +80,11 @@ def test_json_format(tmp_path):
     first = payload[0]
     assert set(first) >= {"path", "line", "column", "end_line", "end_column", "code", "message", "fix"}
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (7, 5, 7, 38)  # end is exclusive, as in ruff
-    assert first["fix"] is None
+    assert first["fix"] == {
+        "applicability": "safe",
+        "message": "Add `await`",
+        "edits": [{"line": 7, "column": 5, "end_line": 7, "end_column": 5, "content": "await "}],
+    }
 
 
 def test_select_and_ignore_by_prefix(tmp_path):

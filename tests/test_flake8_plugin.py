@@ -11,7 +11,8 @@ import pytest
 from helpers import REPO, assert_no_traceback, flake8, lint
 
 FIXTURES = REPO / "tests" / "fixtures"
-_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>ADB\d+) (?P<message>.*)$")
+# The CLI marks fixable findings with `[*]`; flake8 (which never fixes) does not.
+_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>ADB\d+) (?:\[\*\] )?(?P<message>.*)$")
 
 
 def parse(output: str):

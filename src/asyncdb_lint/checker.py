@@ -6,16 +6,17 @@ then - for files that have findings - pay for positions and `noqa` lookup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
+from asyncdb_lint.fixes import Fix, apply_fixes, edits_between
 from asyncdb_lint.model.semantic import NO_INDEX, ProjectIndexProtocol, SemanticModel
 from asyncdb_lint.noqa import is_suppressed, noqa_lines
-from asyncdb_lint.rules import Finding, RULES_BY_CODE
+from asyncdb_lint.rules import Finding
 from asyncdb_lint.settings import Settings
 from asyncdb_lint.source import Source, SourceError, parse_source
 
@@ -26,6 +27,12 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     errors: List[InternalError] = field(default_factory=list)
     facts: Dict[str, object] = field(default_factory=dict)  # project rules' per-file facts
+    # For fixing: the parsed module and the fix of each (unsuppressed) diagnostic.
+    module: Optional[cst.Module] = None
+    fixes: List[Tuple[Diagnostic, Fix]] = field(default_factory=list)
+    fixed: int = 0  # how many fixes `--fix` applied to this file
+    notes: List[str] = field(default_factory=list)  # messages for the user (file left unchanged...)
+    diff: str = ""  # with `--diff`: what `--fix` would change
 
 
 def check_source(
@@ -33,7 +40,9 @@ def check_source(
     settings: Settings,
     index: ProjectIndexProtocol = NO_INDEX,
     apply_noqa: bool = True,
+    want_edits: bool = False,
 ) -> FileResult:
+    """Lint one file. With ``want_edits``, each fix's text edits go into the diagnostic (JSON)."""
     result = FileResult(source.path)
     try:
         module = parse_source(source)
@@ -62,22 +71,40 @@ def check_source(
         except Exception as error:  # a bug of ours: contain it to this rule and file
             result.errors.append(InternalError(source.path, rule.code, f"{type(error).__name__}: {error}"))
     if findings:
-        result.diagnostics.extend(_locate(findings, model, source, apply_noqa))
+        located = _locate(findings, model, source, apply_noqa)
+        for diagnostic, finding in located:
+            if finding.fix is not None:
+                diagnostic = _with_fix(diagnostic, finding.fix, module, want_edits)
+                result.fixes.append((diagnostic, finding.fix))
+            result.diagnostics.append(diagnostic)
+        if result.fixes:
+            result.module = module
     result.diagnostics.sort()
     return result
 
 
+def _with_fix(diagnostic: Diagnostic, fix: Fix, module: cst.Module, want_edits: bool) -> Diagnostic:
+    edits: List[dict] = []
+    if want_edits and fix.changes:
+        try:
+            edits = edits_between(module.code, apply_fixes(module, [fix]).code)
+        except Exception:  # a fix that cannot even be rendered is not offered
+            return diagnostic
+    payload = {"applicability": fix.applicability, "message": fix.message, "edits": edits}
+    return replace(diagnostic, fix=payload)
+
+
 def _unparsable(path: str, error: SourceError) -> Diagnostic:
-    rule = RULES_BY_CODE["ADB001"]
-    del rule
     return Diagnostic(path, error.line, error.column, error.line, error.column, "ADB001", error.message)
 
 
-def _locate(findings: List[Finding], model: SemanticModel, source: Source, apply_noqa: bool) -> List[Diagnostic]:
+def _locate(
+    findings: List[Finding], model: SemanticModel, source: Source, apply_noqa: bool
+) -> List[Tuple[Diagnostic, Finding]]:
     positions = MetadataWrapper(model.module, unsafe_skip_copy=True).resolve(PositionProvider)
     noqa = noqa_lines(source.text) if apply_noqa else {}
     seen = set()
-    diagnostics = []
+    located = []
     for finding in findings:
         where = positions.get(finding.node)
         if where is None:
@@ -90,7 +117,7 @@ def _locate(findings: List[Finding], model: SemanticModel, source: Source, apply
         if key in seen:
             continue
         seen.add(key)
-        diagnostics.append(Diagnostic(
+        located.append((Diagnostic(
             source.path,
             where.start.line,
             where.start.column + 1,
@@ -98,8 +125,8 @@ def _locate(findings: List[Finding], model: SemanticModel, source: Source, apply
             where.end.column + 1,
             finding.code,
             finding.message,
-        ))
-    return diagnostics
+        ), finding))
+    return located
 
 
 def check_text(
@@ -113,5 +140,3 @@ def check_text(
     finish_project_rules([result], settings, complete)
     return result
 
-
-__all__ = ["FileResult", "check_source", "check_text", "cst"]

@@ -13,7 +13,7 @@ import typer
 from asyncdb_lint import __version__, report
 from asyncdb_lint.files import MissingPath, discover
 from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
-from asyncdb_lint.runner import lint_files
+from asyncdb_lint.runner import FixMode, lint_files
 from asyncdb_lint.settings import Settings, SettingsError, parse_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -52,6 +52,9 @@ def check(
     select: List[str] = typer.Option([], "--select", help="Rule codes or prefixes to enable (comma-separated)."),
     ignore: List[str] = typer.Option([], "--ignore", help="Rule codes or prefixes to disable (comma-separated)."),
     extend_select: List[str] = typer.Option([], "--extend-select", help="Codes to enable on top of the selection."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too."),
+    diff: bool = typer.Option(False, "--diff", help="Print the changes --fix would make, and write nothing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
 ) -> None:
@@ -68,22 +71,47 @@ def check(
         typer.echo(f"asyncdb-lint: error: {missing}: no such file or directory", err=True)
         raise typer.Exit(EXIT_ERROR)
 
-    diagnostics = []
-    errors = []
     # Whole-tree rules (ADB205) only speak when whole directories were given.
     complete = all(os.path.isdir(target) for target in targets)
-    for result in lint_files(files, settings, complete=complete):
-        diagnostics.extend(result.diagnostics)
-        errors.extend(result.errors)
-    diagnostics.sort()
-    sys.stdout.write(report.FORMATS[output_format.value](diagnostics))
+    mode = FixMode(unsafe=unsafe_fixes, diff_only=diff) if (fix or diff) else None
+    results = lint_files(files, settings, complete=complete, fix=mode, want_edits=output_format is OutputFormat.json)
+    diagnostics = sorted(d for result in results for d in result.diagnostics)
+    errors = [error for result in results for error in result.errors]
+    fixed = sum(result.fixed for result in results)
+
+    if diff:
+        sys.stdout.write("".join(result.diff for result in results))
+    else:
+        sys.stdout.write(report.FORMATS[output_format.value](diagnostics, unsafe=unsafe_fixes))
+    for result in results:
+        for note in result.notes:
+            typer.echo(note, err=True)
     for error in errors:
         typer.echo(error.describe(), err=True)
-    if output_format is OutputFormat.text and diagnostics:
-        typer.echo(f"Found {len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''}.", err=True)
+    if output_format is OutputFormat.text and not diff:
+        _summary(diagnostics, fixed, fix, unsafe_fixes)
     if errors:
         raise typer.Exit(EXIT_ERROR)
+    if diff:
+        raise typer.Exit(EXIT_FINDINGS if any(result.diff for result in results) else EXIT_CLEAN)
     raise typer.Exit(EXIT_CLEAN if exit_zero or not diagnostics else EXIT_FINDINGS)
+
+
+def _summary(diagnostics, fixed: int, fix: bool, unsafe: bool) -> None:
+    def plural(count: int, word: str, words: str) -> str:
+        return f"{count} {word if count == 1 else words}"
+
+    if fixed:
+        total = fixed + len(diagnostics)
+        typer.echo(f"Found {plural(total, 'error', 'errors')} ({fixed} fixed, {len(diagnostics)} remaining).", err=True)
+    elif diagnostics:
+        typer.echo(f"Found {plural(len(diagnostics), 'error', 'errors')}.", err=True)
+    safe = sum(1 for d in diagnostics if d.applicability == "safe")
+    hidden = sum(1 for d in diagnostics if d.applicability == "unsafe")
+    if safe and not fix:
+        typer.echo(f"[*] {plural(safe, 'fix', 'fixes')} available with `--fix`.", err=True)
+    if hidden and not unsafe:
+        typer.echo(f"{plural(hidden, 'more fix', 'more fixes')} available with `--fix --unsafe-fixes`.", err=True)
 
 
 @app.command()

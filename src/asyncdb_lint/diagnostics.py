@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
 
@@ -15,7 +15,11 @@ class Diagnostic:
     end_column: int
     code: str
     message: str
-    fix: Optional[Dict[str, Any]] = None
+    fix: Optional[Dict[str, Any]] = field(default=None, compare=False)
+
+    @property
+    def applicability(self) -> Optional[str]:
+        return self.fix["applicability"] if self.fix else None
 
     def as_json(self) -> Dict[str, Any]:
         return {

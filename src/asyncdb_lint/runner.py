@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 import os
-from typing import List, Sequence
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Set
 
 from asyncdb_lint.checker import FileResult, check_source
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.project import ProjectIndex
 from asyncdb_lint.settings import Settings
-from asyncdb_lint.source import SourceError, read_source
+from asyncdb_lint.fixes import WriteRefused, apply_fixes, parses, select_round, unified_diff, write_atomically
+from asyncdb_lint.source import Source, SourceError, read_source
 
 
-def lint_files(files: Sequence[str], settings: Settings, complete: bool = False) -> List[FileResult]:
-    """Lint ``files``; ``complete`` says they are the whole project (whole-tree rules may speak)."""
+MAX_FIX_ROUNDS = 10
+
+
+@dataclass
+class FixMode:
+    unsafe: bool = False  # apply unsafe fixes too
+    diff_only: bool = False  # compute the fixes, write nothing, keep the diff
+
+
+def lint_files(
+    files: Sequence[str],
+    settings: Settings,
+    complete: bool = False,
+    fix: Optional[FixMode] = None,
+    want_edits: bool = False,
+) -> List[FileResult]:
+    """Lint (and with ``fix``, fix) ``files``.
+
+    ``complete`` says the files are the whole project, so whole-tree rules may speak.
+    """
     roots = sorted({os.path.dirname(os.path.abspath(path)) for path in files})
     index = ProjectIndex(search_roots=_package_roots(roots))
     index.add_state_sources(files)
-    results = [lint_file(path, settings, index) for path in files]
+    if fix is None:
+        results = [lint_file(path, settings, index, want_edits) for path in files]
+    else:
+        results = [fix_file(path, settings, index, fix, want_edits) for path in files]
     finish_project_rules(results, settings, complete)
     return results
 
@@ -33,18 +56,87 @@ def finish_project_rules(results: List[FileResult], settings: Settings, complete
                 result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
 
 
-def lint_file(path: str, settings: Settings, index: ProjectIndex) -> FileResult:
+def lint_file(path: str, settings: Settings, index: ProjectIndex, want_edits: bool = False) -> FileResult:
     try:
         source = read_source(path)
     except SourceError as error:
-        result = FileResult(path)
-        if settings.is_enabled("ADB001"):
-            result.diagnostics.append(Diagnostic(path, error.line, error.column, error.line, error.column, "ADB001", error.message))
-        return result
+        return _unreadable(path, error, settings)
     try:
-        return check_source(source, settings, index)
+        return _lean(check_source(source, settings, index, want_edits=want_edits))
     except Exception as error:  # never let one file stop the run
         return FileResult(path, errors=[InternalError(path, "checker", f"{type(error).__name__}: {error}")])
+
+
+def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, want_edits: bool = False) -> FileResult:
+    """Apply fixes in rounds until none applies; write once, atomically (or keep a diff)."""
+    try:
+        source = read_source(path)
+    except SourceError as error:
+        return _unreadable(path, error, settings)
+    original = source.data or b""
+    current = source
+    applied = 0
+    refused: Set[tuple] = set()  # fixes whose result did not parse: never retried
+    errors: List[InternalError] = []
+    try:
+        for _ in range(MAX_FIX_ROUNDS):
+            result = check_source(current, settings, index)
+            candidates = [
+                fix for diagnostic, fix in result.fixes
+                if fix.applies(mode.unsafe) and _key(diagnostic) not in refused
+            ]
+            if not candidates or result.module is None:
+                break
+            chosen = select_round(candidates)
+            keys = {id(fix): _key(d) for d, fix in result.fixes}
+            fixed = apply_fixes(result.module, chosen)
+            if not parses(fixed.code):
+                for fix in chosen:
+                    if not parses(apply_fixes(result.module, [fix]).code):
+                        refused.add(keys[id(fix)])
+                        errors.append(InternalError(
+                            path, keys[id(fix)][0], f"a fix at line {keys[id(fix)][1]} produced code that does not parse; it was not applied",
+                        ))
+                continue
+            if fixed.code == current.text:
+                break
+            applied += len(chosen)
+            current = Source(path, fixed.bytes, fixed.code, fixed.encoding)
+        final = check_source(current, settings, index, want_edits=want_edits)
+    except Exception as error:  # never let one file stop the run, never write a half-fixed file
+        return FileResult(path, errors=[InternalError(path, "fixer", f"{type(error).__name__}: {error}")])
+    final.errors[:0] = errors
+    final.fixed = applied
+    new = current.data or b""
+    if new != original:
+        if mode.diff_only:
+            final.diff = unified_diff(path, source.text, current.text)
+        else:
+            try:
+                write_atomically(path, new, original)
+            except WriteRefused as refusal:
+                final.notes.append(f"{path}: not fixed, because {refusal}")
+                final.fixed = 0
+                return _lean(check_source(source, settings, index, want_edits=want_edits))
+    return _lean(final)
+
+
+def _key(diagnostic: Diagnostic) -> tuple:
+    return (diagnostic.code, diagnostic.line, diagnostic.column)
+
+
+def _lean(result: FileResult) -> FileResult:
+    """Results of a whole run are kept until the end: drop the tree."""
+    result.module = None
+    result.fixes = []  # the diagnostics keep each fix's applicability and edits
+    return result
+
+
+def _unreadable(path: str, error: SourceError, settings: Settings) -> FileResult:
+    result = FileResult(path)
+    if settings.is_enabled("ADB001"):
+        result.diagnostics.append(Diagnostic(path, error.line, error.column, error.line, error.column, "ADB001", error.message))
+    return result
 
 
 def _package_roots(directories: List[str]) -> List[str]:

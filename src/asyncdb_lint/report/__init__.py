@@ -8,15 +8,23 @@ from typing import Callable, Dict, Sequence
 from asyncdb_lint.diagnostics import Diagnostic
 
 
-def text(diagnostics: Sequence[Diagnostic]) -> str:
-    return "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diagnostics)
+def text(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> str:
+    """`path:line:col: CODE [*] message`; `[*]` marks what `--fix` (or `--unsafe-fixes`) would fix."""
+    return "".join(
+        f"{d.path}:{d.line}:{d.column}: {d.code}{' [*]' if fixable(d, unsafe) else ''} {d.message}\n"
+        for d in diagnostics
+    )
 
 
-def json_array(diagnostics: Sequence[Diagnostic]) -> str:
+def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    return diagnostic.applicability == "safe" or (unsafe and diagnostic.applicability == "unsafe")
+
+
+def json_array(diagnostics: Sequence[Diagnostic], unsafe: bool = False) -> str:
     return json.dumps([d.as_json() for d in diagnostics], indent=2) + "\n"
 
 
-FORMATS: Dict[str, Callable[[Sequence[Diagnostic]], str]] = {
+FORMATS: Dict[str, Callable[..., str]] = {
     "text": text,
     "json": json_array,
 }

@@ -1,5 +1,6 @@
 """ADB101: an async DB call whose coroutine is discarded."""
 
+from asyncdb_lint.fixes import SAFE, Fix, add_await
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -49,7 +50,15 @@ class DiscardedCoroutine(Rule):
                 continue  # ADB105 covers code that can never await
             if model.fate_of(call).how != "discarded":
                 continue
-            report(Finding(self.code, call, _message(value)))
+            report(Finding(self.code, call, _message(value), _fix(model, call, value)))
+
+
+def _fix(model, call, value) -> Fix:
+    if isinstance(value, Pending) and value.mode in ("await", "awaitable_cm"):
+        return Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call))
+    if isinstance(value, Pending):
+        return Fix.display_only("Consume it with `async for row in ...:`")
+    return Fix.display_only("`await` it (or use `async with`) where it is created")
 
 
 def _is_lost_if_dropped(value) -> bool:

@@ -1,5 +1,6 @@
 """ADB102: an async DB call's coroutine used as if it were the result."""
 
+from asyncdb_lint.fixes import SAFE, Fix, add_await
 from asyncdb_lint.model.values import Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -74,4 +75,5 @@ class CoroutineUsedAsData(Rule):
             report(Finding(
                 self.code, call,
                 f"`{value.api}` is {USE_WORDS[how]}{through} without `await`: it is a coroutine, not its result",
+                Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
             ))

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from asyncdb_lint.fixes import SAFE, Fix, make_async
 from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending, is_async_iterable
 from asyncdb_lint.rules.base import Finding, Report, Rule
@@ -46,9 +47,13 @@ class SyncIterationOfAsyncIterator(Rule):
         for loop in model.fors:
             if loop.asynchronous is not None:
                 continue
-            value = model.value_of(loop.iter, model.scope_of[loop])
+            scope = model.scope_of[loop]
+            value = model.value_of(loop.iter, scope)
             if is_async_iterable(value):
-                report(Finding(self.code, loop.iter, f"{_describe(value)} is async: iterate it with `async for`, not `for`"))
+                report(Finding(
+                    self.code, loop.iter, f"{_describe(value)} is async: iterate it with `async for`, not `for`",
+                    _loop_fix(model, loop, scope),
+                ))
         for call in model.calls:
             func = call.func
             if not (isinstance(func, cst.Name) and func.value in lib.ITERATING_BUILTINS and call.args):
@@ -61,7 +66,17 @@ class SyncIterationOfAsyncIterator(Rule):
                 report(Finding(
                     self.code, call,
                     f"`{func.value}()` cannot consume {_describe(value)}: collect it with `[x async for x in ...]`",
+                    Fix.display_only("Collect the rows with `[row async for row in ...]`"),
                 ))
+
+
+def _loop_fix(model, loop, scope) -> Fix:
+    """`for` -> `async for`: only where `async for` is allowed and consumed in place."""
+    if not scope.is_async:
+        return Fix.display_only("Move the loop into an `async def` and use `async for`")
+    if isinstance(loop, cst.CompFor) and isinstance(model.parent(loop), cst.GeneratorExp):
+        return Fix.display_only("Use a list comprehension with `async for`")
+    return Fix(SAFE, "Use `async for`").change(loop, make_async)
 
 
 def _describe(value) -> str:

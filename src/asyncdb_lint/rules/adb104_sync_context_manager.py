@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from asyncdb_lint.fixes import SAFE, Fix, make_async
 from asyncdb_lint.model.values import Obj, Pending, is_async_context_manager
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -49,12 +50,18 @@ class SyncWithOfAsyncContextManager(Rule):
             if statement.asynchronous is not None:
                 continue
             scope = model.scope_of[statement]
-            for item in statement.items:
-                value = model.value_of(item.item, scope)
+            values = [model.value_of(item.item, scope) for item in statement.items]
+            fixable = scope.is_async and all(is_async_context_manager(value) for value in values)
+            for item, value in zip(statement.items, values):
                 if is_async_context_manager(value):
+                    fix = (
+                        Fix(SAFE, "Use `async with`").change(statement, make_async) if fixable
+                        else Fix.display_only("Use `async with` (in an `async def`, for async context managers only)")
+                    )
                     report(Finding(
                         self.code, item.item,
                         f"{_describe(model, item.item, value)} is an async context manager: use `async with`, not `with`",
+                        fix,
                     ))
         for call in model.calls:
             value = model.value_of(call)

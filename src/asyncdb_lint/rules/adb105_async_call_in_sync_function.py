@@ -1,5 +1,6 @@
 """ADB105: an async DB call where it can never be awaited."""
 
+from asyncdb_lint.fixes import UNSAFE, Fix, add_await, make_async
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -64,8 +65,17 @@ class AsyncCallInSyncFunction(Rule):
                 continue  # may be passed on to be entered elsewhere
             if isinstance(value, Pending) and value.mode == "aiter":
                 continue  # ADB103 reports the loop
-            where = "a plain `def`" if scope.function_scope is not None else "module-level code"
+            function_scope = scope.function_scope
+            where = "a plain `def`" if function_scope is not None else "module-level code"
+            fix = Fix.display_only("Move the call into an `async def` and `await` it")
+            if function_scope is not None and function_scope.kind == "function" and isinstance(value, Pending):
+                fix = (
+                    Fix(UNSAFE, "Make the function `async def` and `await` the call (its callers must await it)")
+                    .change(call, add_await(model.parent(call), call))
+                    .change(function_scope.node, make_async)
+                )
             report(Finding(
                 self.code, call,
                 f"`{api}` is called in {where}, where it can never be awaited: make the function `async def` and `await` it",
+                fix,
             ))

@@ -7,6 +7,7 @@ from typing import Callable, ClassVar, Optional
 
 import libcst as cst
 
+from asyncdb_lint.fixes import Fix
 from asyncdb_lint.model.semantic import SemanticModel
 
 
@@ -17,6 +18,7 @@ class Finding:
     code: str
     node: cst.CSTNode
     message: str
+    fix: Optional["Fix"] = None
 
 
 Report = Callable[[Finding], None]
