@@ -219,3 +219,27 @@ def write_atomically(path: str, data: bytes, expected_old: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def insert_argument(call: cst.Call, position: int, argument: cst.Arg) -> cst.Call:
+    """Insert an argument, following the call's layout (one per line when it is split)."""
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[argument])
+    if position < len(args):
+        before = args[position - 1]
+        comma = before.comma if isinstance(before.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+        args.insert(position, argument.with_changes(comma=comma))
+        return call.with_changes(args=args)
+    last = args[-1]
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        # Split over lines: the new argument goes on a line of its own.
+        separator = cst.Comma(whitespace_after=call.whitespace_before_args)
+        new = argument.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+        args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
+    else:
+        new = argument
+        if isinstance(last.comma, cst.Comma):  # `f(a,)`
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(new)
+    return call.with_changes(args=args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, Iterator, Set, Tuple
 
+from asyncdb_lint.fixes import Fix
 from asyncdb_lint.model.semantic import SemanticModel
 from asyncdb_lint.model.strings import HOLE, Construction, SqlSink, looks_like_sql, string_analysis
 
@@ -45,6 +46,10 @@ def dynamic_sql(model: SemanticModel, kinds: FrozenSet[str]) -> Iterator[Tuple[C
             if _IDENTIFIER_HOLE.search(origin.text):
                 message += " (a table or column name cannot be bound: check it against an allow-list)"
             yield construction, sink, message
+
+
+def no_fix(sink: SqlSink) -> Fix:
+    return Fix.display_only(advice(sink)[0].upper() + advice(sink)[1:])
 
 
 def advice(sink: SqlSink) -> str:

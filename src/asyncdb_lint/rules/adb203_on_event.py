@@ -2,7 +2,9 @@
 
 import libcst as cst
 
+from asyncdb_lint.fixes import Fix
 from asyncdb_lint.model.values import Obj
+from asyncdb_lint.rules._lifespan import lifespan_fix
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 
@@ -72,10 +74,18 @@ class OnEventDeprecated(Rule):
         """
 
     def check(self, model, report: Report) -> None:
-        for decorator, event, function in on_event_decorators(model):
-            if event in ("startup", "shutdown"):
-                report(Finding(
-                    self.code, decorator,
-                    f'`on_event("{event}")` is deprecated: move `{function.name}` into a `lifespan` '
-                    "async context manager passed to the app",
-                ))
+        found = [(d, e, f) for d, e, f in on_event_decorators(model) if e in ("startup", "shutdown")]
+        by_app = {}
+        for decorator, event, function in found:
+            receiver = decorator.func.value
+            if isinstance(receiver, cst.Name):
+                by_app.setdefault(receiver.value, []).append((event, function))
+        for decorator, event, function in found:
+            receiver = decorator.func.value
+            fix = lifespan_fix(model, receiver.value, by_app[receiver.value]) if isinstance(receiver, cst.Name) else None
+            report(Finding(
+                self.code, decorator,
+                f'`on_event("{event}")` is deprecated: move `{function.name}` into a `lifespan` '
+                "async context manager passed to the app",
+                fix or Fix.display_only("Move the handler into a `lifespan` async context manager"),
+            ))

@@ -1,6 +1,7 @@
 """ADB401: SQL built with an f-string reaches a database execution API."""
 
-from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql
+from asyncdb_lint.rules._placeholders import placeholder_fix
+from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql, no_fix
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 
@@ -39,5 +40,6 @@ class FStringSql(Rule):
         """
 
     def check(self, model, report: Report) -> None:
-        for construction, _sink, message in dynamic_sql(model, frozenset({"fstring"})):
-            report(Finding(self.code, construction.node, message))
+        for construction, sink, message in dynamic_sql(model, frozenset({"fstring"})):
+            fix = placeholder_fix(model, construction.node, sink, no_fix(sink))
+            report(Finding(self.code, construction.node, message, fix))

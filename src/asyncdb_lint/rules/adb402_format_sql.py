@@ -1,6 +1,6 @@
 """ADB402: SQL built with `%` or `.format()` reaches a database execution API."""
 
-from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql
+from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql, no_fix
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 
@@ -32,5 +32,5 @@ class FormatSql(Rule):
     fix_safety = "No fix is offered: move the values into the driver's parameters by hand."
 
     def check(self, model, report: Report) -> None:
-        for construction, _sink, message in dynamic_sql(model, frozenset({"percent", "format"})):
-            report(Finding(self.code, construction.node, message))
+        for construction, sink, message in dynamic_sql(model, frozenset({"percent", "format"})):
+            report(Finding(self.code, construction.node, message, no_fix(sink)))
