@@ -115,9 +115,9 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
             try:
                 write_atomically(path, new, original)
             except WriteRefused as refusal:
-                final.notes.append(f"{path}: not fixed, because {refusal}")
-                final.fixed = 0
-                return _lean(check_source(source, settings, index, want_edits=want_edits))
+                unchanged = check_source(source, settings, index, want_edits=want_edits)
+                unchanged.notes.append(f"{path}: not fixed, because {refusal}")
+                return _lean(unchanged)
     return _lean(final)
 
 
