@@ -125,8 +125,10 @@ def _lifespan_function(startup, shutdown, app_name: str, annotation: str, decora
     yield_statement = template.body.body[0]  # type: ignore[attr-defined]
     yield_statement = yield_statement.with_changes(leading_lines=list(startup.body.footer))
     shutdown_statements = list(shutdown.body.body)
-    moved_comments = _comment_lines(shutdown.body.header) + [
-        line for line in shutdown.leading_lines if line.comment is not None
+    moved_comments = [
+        *[line for line in shutdown.leading_lines if line.comment is not None],
+        *_decorator_comments(shutdown),
+        *_comment_lines(shutdown.body.header),
     ]
     if shutdown_statements and moved_comments:
         first = shutdown_statements[0]
@@ -136,7 +138,17 @@ def _lifespan_function(startup, shutdown, app_name: str, annotation: str, decora
         body=[*startup.body.body, yield_statement, *shutdown_statements],
         footer=shutdown.body.footer,
     )
-    return template.with_changes(body=block, leading_lines=_two_blank_lines(startup.leading_lines))
+    leading = [*_two_blank_lines(startup.leading_lines), *_decorator_comments(startup)]
+    return template.with_changes(body=block, leading_lines=leading)
+
+
+def _decorator_comments(function: cst.FunctionDef) -> List[cst.EmptyLine]:
+    """Comments written on (or between) the removed `@app.on_event(...)` lines."""
+    lines: List[cst.EmptyLine] = []
+    for decorator in function.decorators:
+        lines.extend(line for line in decorator.leading_lines if line.comment is not None)
+        lines.extend(_comment_lines(decorator.trailing_whitespace))
+    return lines
 
 
 def _comment_lines(header: cst.TrailingWhitespace) -> List[cst.EmptyLine]:

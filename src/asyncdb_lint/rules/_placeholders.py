@@ -19,10 +19,10 @@ from asyncdb_lint.model.semantic import SemanticModel
 from asyncdb_lint.model.strings import SqlSink, string_analysis
 from asyncdb_lint.model.values import Obj
 
-_IDENTIFIER_BEFORE = re.compile(
-    r"(\b(FROM|JOIN|INTO|UPDATE|TABLE|BY|AS|ON|EXISTS|INDEX|VIEW|SCHEMA|DATABASE|SAVEPOINT|TO)\s*|[.\"`\[])$",
-    re.IGNORECASE,
-)
+# A spliced value can only become a bound parameter where SQL expects a value:
+# after a comparison, LIKE, LIMIT/OFFSET, or inside VALUES (...) / IN (...).
+_VALUE_AFTER = re.compile(r"(=|<>|!=|<|>|\bI?LIKE|\bLIMIT|\bOFFSET)\s*$", re.IGNORECASE)
+_LIST_OPENER = re.compile(r"\b(VALUES|IN)\s*$", re.IGNORECASE)
 _SESSION_KINDS = frozenset({
     "sqlalchemy.AsyncSession", "sqlmodel.AsyncSession", "sqlalchemy.AsyncConnection",
     "sqlalchemy.Session", "sqlalchemy.Connection",
@@ -157,8 +157,8 @@ def _split(model: SemanticModel, fstring: cst.FormattedString, sink: SqlSink, st
             raise _NoFix("the value is part of a quoted pattern (`LIKE '%...%'`): bind the whole pattern")
         if quoted_before and before[-1] == '"':
             raise _NoFix("the value is a quoted identifier")
-        if _IDENTIFIER_BEFORE.search(before.rstrip("'") if quoted_before else before):
-            raise _NoFix("the value is in a table or column name position")
+        if not _value_position(before[:-1] if quoted_before else before):
+            raise _NoFix("the value is not in a plain value position (a name, or part of an expression)")
         if quoted_before:
             pieces[-1] = before[:-1]
             parts[index + 1] = parts[index + 1].with_changes(value=after[1:])  # type: ignore[union-attr]
@@ -172,6 +172,24 @@ def _split(model: SemanticModel, fstring: cst.FormattedString, sink: SqlSink, st
         number = [n for n, _ in values].index(name) + 1
         pieces.append({":name": f":{name}", "$1": f"${number}", "?": "?", "%s": "%s"}[style])
     return pieces, values
+
+
+def _value_position(text: str) -> bool:
+    """Whether SQL text ending like this expects a value next."""
+    if _VALUE_AFTER.search(text):
+        return True
+    stripped = text.rstrip()
+    if stripped.endswith(("(", ",")):
+        depth = 0
+        for index in range(len(stripped) - 1, -1, -1):
+            char = stripped[index]
+            if char == ")":
+                depth += 1
+            elif char == "(":
+                if depth == 0:
+                    return bool(_LIST_OPENER.search(stripped[:index]))
+                depth -= 1
+    return False
 
 
 def _name_for(expression: cst.BaseExpression) -> str:
