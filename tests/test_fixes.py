@@ -141,3 +141,33 @@ def test_json_reports_unsafe_and_display_only_fixes():
     result = lint("--format", "json", "--select", "ADB401", str(FIXES / "placeholders.py"))
     payload = json.loads(result.stdout)
     assert payload and all(item["fix"]["applicability"] == "unsafe" and item["fix"]["edits"] for item in payload)
+
+
+def test_a_fix_that_breaks_the_code_is_reported_and_the_file_kept(tmp_path, monkeypatch):
+    """Inject a rule whose fix renders a string literal with a raw newline in it."""
+    import libcst as cst
+
+    from asyncdb_lint import settings as settings_module
+    from asyncdb_lint.fixes import SAFE, Fix
+    from asyncdb_lint.rules.base import Finding, Rule
+
+    class BrokenFixRule(Rule):
+        code = "ADB101"
+        name = "broken"
+        summary = what_it_does = why_bad = example = use_instead = ""
+
+        def check(self, model, report):
+            for call in model.calls:
+                string = call.args[0].value if call.args else None
+                if isinstance(string, cst.SimpleString):
+                    fix = Fix(SAFE, "break it").change(string, lambda _: cst.SimpleString('"a\nb"'))
+                    report(Finding(self.code, call, "broken fix", fix))
+
+    monkeypatch.setattr(settings_module.Settings, "enabled_rules", lambda self: [BrokenFixRule()])
+    path = tmp_path / "app.py"
+    path.write_text(BAD)
+    result = _fix(path, FixMode())
+    assert path.read_text() == BAD
+    assert result.fixed == 0
+    assert [error.rule for error in result.errors] == ["ADB101"]
+    assert "does not parse" in result.errors[0].describe()

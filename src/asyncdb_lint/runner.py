@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Set
+from typing import List, Optional, Sequence
 
 from asyncdb_lint.checker import FileResult, check_source
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
@@ -76,28 +76,30 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
     original = source.data or b""
     current = source
     applied = 0
-    refused: Set[tuple] = set()  # fixes whose result did not parse: never retried
     errors: List[InternalError] = []
     try:
         for _ in range(MAX_FIX_ROUNDS):
             result = check_source(current, settings, index)
             candidates = [
                 fix for diagnostic, fix in result.fixes
-                if fix.applies(mode.unsafe) and _key(diagnostic) not in refused
+                if fix.applies(mode.unsafe)
             ]
             if not candidates or result.module is None:
                 break
             chosen = select_round(candidates)
             keys = {id(fix): _key(d) for d, fix in result.fixes}
-            fixed = apply_fixes(result.module, chosen)
-            if not parses(fixed.code):
-                for fix in chosen:
-                    if not parses(apply_fixes(result.module, [fix]).code):
-                        refused.add(keys[id(fix)])
-                        errors.append(InternalError(
-                            path, keys[id(fix)][0], f"a fix at line {keys[id(fix)][1]} produced code that does not parse; it was not applied",
-                        ))
-                continue
+            fixed = _try_apply(result.module, chosen)
+            if fixed is None:
+                # A fix broke the code: name it, and keep the file exactly as it was.
+                culprits = [fix for fix in chosen if _try_apply(result.module, [fix]) is None] or chosen
+                for fix in culprits:
+                    code, line, _ = keys[id(fix)]
+                    errors.append(InternalError(
+                        path, code, f"the fix at line {line} produced code that does not parse; the file was left unchanged",
+                    ))
+                current = source
+                applied = 0
+                break
             if fixed.code == current.text:
                 break
             applied += len(chosen)
@@ -119,6 +121,15 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
                 unchanged.notes.append(f"{path}: not fixed, because {refusal}")
                 return _lean(unchanged)
     return _lean(final)
+
+
+def _try_apply(module, fixes):
+    """The fixed module, or None when applying fails or the result does not parse."""
+    try:
+        fixed = apply_fixes(module, fixes)
+        return fixed if parses(fixed.code) else None
+    except Exception:
+        return None
 
 
 def _key(diagnostic: Diagnostic) -> tuple:
