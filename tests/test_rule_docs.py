@@ -39,3 +39,15 @@ def test_codes_are_unique_and_well_formed():
     codes = [rule.code for rule in ALL_RULES]
     assert len(codes) == len(set(codes))
     assert all(len(code) == 6 and code[:3] == "ADB" and code[3:].isdigit() for code in codes)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_docs_pages_are_generated_from_the_rules(rule):
+    """docs/rules/CODE.md (the pages the `url` fields point at) match `asyncdb-lint rule CODE`.
+
+    Regenerate with: python -c "from asyncdb_lint.rules import ALL_RULES; [open(f'docs/rules/{r.code}.md', 'w').write(r.docs() + '\\n') for r in ALL_RULES]"
+    """
+    from pathlib import Path
+
+    page = Path(__file__).parent.parent / "docs" / "rules" / f"{rule.code}.md"
+    assert page.read_text(encoding="utf-8") == rule.docs() + "\n"

@@ -33,6 +33,7 @@ class FileResult:
     fixed: int = 0  # how many fixes `--fix` applied to this file
     notes: List[str] = field(default_factory=list)  # messages for the user (file left unchanged...)
     diff: str = ""  # with `--diff`: what `--fix` would change
+    fixed_text: Optional[str] = None  # standard input with `--fix`: the fixed source
 
 
 def check_source(
@@ -47,13 +48,13 @@ def check_source(
     try:
         module = parse_source(source)
     except SourceError as error:
-        if settings.is_enabled("ADB001"):
+        if reports_unparsable(settings, source.path):
             result.diagnostics.append(_unparsable(source.path, error))
         return result
     try:
         model = SemanticModel(module, path=source.path, index=index)
     except RecursionError:
-        if settings.is_enabled("ADB001"):
+        if reports_unparsable(settings, source.path):
             result.diagnostics.append(_unparsable(source.path, SourceError("file is nested too deeply to analyse")))
         return result
     except Exception as error:  # a bug of ours: contain it to this file
@@ -70,6 +71,9 @@ def check_source(
             result.errors.append(InternalError(source.path, rule.code, "RecursionError (code nested too deeply)"))
         except Exception as error:  # a bug of ours: contain it to this rule and file
             result.errors.append(InternalError(source.path, rule.code, f"{type(error).__name__}: {error}"))
+    ignored = settings.ignored_for(source.path)
+    if ignored:
+        findings = [f for f in findings if not f.code.startswith(ignored)]
     if findings:
         located = _locate(findings, model, source, apply_noqa)
         for diagnostic, finding in located:
@@ -81,6 +85,11 @@ def check_source(
             result.module = module
     result.diagnostics.sort()
     return result
+
+
+def reports_unparsable(settings: Settings, path: str) -> bool:
+    """ADB001 is on, and not switched off for this file by per-file-ignores."""
+    return settings.is_enabled("ADB001") and not "ADB001".startswith(settings.ignored_for(path))
 
 
 def _with_fix(diagnostic: Diagnostic, fix: Fix, module: cst.Module, want_edits: bool) -> Diagnostic:

@@ -1,4 +1,4 @@
-"""The `asyncdb-lint` command: a thin typer app over the runner."""
+"""The `asyncdb-lint` command: a thin typer app over settings, the runner and the reports."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from typing import List, Optional
 import typer
 
 from asyncdb_lint import __version__, report
+from asyncdb_lint.checker import FileResult, check_source
 from asyncdb_lint.files import MissingPath, discover
+from asyncdb_lint.model.project import ProjectIndex
 from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
-from asyncdb_lint.runner import FixMode, lint_files
-from asyncdb_lint.settings import Settings, SettingsError, parse_codes
+from asyncdb_lint.runner import FixMode, finish_project_rules, fix_source, lint_files, prepare
+from asyncdb_lint.settings import Settings, SettingsError, load_settings, parse_codes
+from asyncdb_lint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rule")
+SUBCOMMANDS = ("check", "rule", "config")
 
 app = typer.Typer(
     add_completion=False,
@@ -28,6 +31,15 @@ app = typer.Typer(
 
 
 class OutputFormat(str, Enum):
+    text = "text"
+    concise = "concise"
+    json = "json"
+    json_lines = "json-lines"
+    github = "github"
+    sarif = "sarif"
+
+
+class RuleFormat(str, Enum):
     text = "text"
     json = "json"
 
@@ -45,9 +57,22 @@ def _root(
     """Find (and fix) misuse of async database APIs."""
 
 
+def _fail(message: str) -> None:
+    typer.echo(f"asyncdb-lint: error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _settings(config: Optional[str], isolated: bool, **overrides) -> Settings:
+    try:
+        return load_settings(overrides, config=config, isolated=isolated)
+    except SettingsError as error:
+        _fail(str(error))
+        raise  # unreachable
+
+
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(None, help="Files or directories to lint (default: .)."),
+    paths: List[str] = typer.Argument(None, help="Files or directories to lint (default: .); `-` reads standard input."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
     select: List[str] = typer.Option([], "--select", help="Rule codes or prefixes to enable (comma-separated)."),
     ignore: List[str] = typer.Option([], "--ignore", help="Rule codes or prefixes to disable (comma-separated)."),
@@ -55,46 +80,118 @@ def check(
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too."),
     diff: bool = typer.Option(False, "--diff", help="Print the changes --fix would make, and write nothing."),
+    show_source: bool = typer.Option(False, "--show-source", help="Show the source line under each finding."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print a count per rule instead of each finding."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the report to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the findings (no summary)."),
+    config: Optional[str] = typer.Option(None, "--config", help="Read settings from this pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings and exit."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The path to report for `-`."),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Apply excludes and .gitignore to files named explicitly too (pre-commit)."
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
 ) -> None:
     """Lint PATHS (files or directories) for misuse of async database APIs."""
     try:
-        settings = Settings(select=parse_codes(select), ignore=parse_codes(ignore), extend_select=parse_codes(extend_select))
+        codes = dict(select=parse_codes(select), ignore=parse_codes(ignore), extend_select=parse_codes(extend_select))
     except SettingsError as error:
-        typer.echo(f"asyncdb-lint: error: {error}", err=True)
-        raise typer.Exit(EXIT_ERROR)
-    targets = paths or ["."]
-    try:
-        files = discover(targets)
-    except MissingPath as missing:
-        typer.echo(f"asyncdb-lint: error: {missing}: no such file or directory", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        _fail(str(error))
+    settings = _settings(config, isolated, unsafe_fixes=unsafe_fixes, **codes)
+    if show_settings:
+        typer.echo(settings.describe())
+        raise typer.Exit(EXIT_CLEAN)
+    unsafe = settings.unsafe_fixes
+    want_edits = output_format in (OutputFormat.json, OutputFormat.json_lines, OutputFormat.sarif)
+    mode = FixMode(unsafe=unsafe, diff_only=diff) if (fix or diff) else None
 
-    # Whole-tree rules (ADB205) only speak when whole directories were given.
-    complete = all(os.path.isdir(target) for target in targets)
-    mode = FixMode(unsafe=unsafe_fixes, diff_only=diff) if (fix or diff) else None
-    results = lint_files(files, settings, complete=complete, fix=mode, want_edits=output_format is OutputFormat.json)
+    targets = paths or ["."]
+    if targets == ["-"]:
+        results = [_lint_stdin(settings, stdin_filename or "-", mode, want_edits)]
+    else:
+        try:
+            files = discover(
+                targets, exclude=(*settings.exclude, *settings.extend_exclude),
+                root=settings.root, respect_gitignore=settings.respect_gitignore, force_exclude=force_exclude,
+            )
+        except MissingPath as missing:
+            _fail(f"{missing}: no such file or directory")
+        # Whole-tree rules (ADB205) only speak when whole directories were given.
+        complete = all(os.path.isdir(target) for target in targets)
+        results = lint_files(files, settings, complete=complete, fix=mode, want_edits=want_edits)
+
     diagnostics = sorted(d for result in results for d in result.diagnostics)
     errors = [error for result in results for error in result.errors]
     fixed = sum(result.fixed for result in results)
 
     if diff:
-        sys.stdout.write("".join(result.diff for result in results))
+        output = "".join(result.diff for result in results)
+    elif targets == ["-"] and fix:
+        output = results[0].fixed_text
+    elif statistics:
+        output = report.statistics(diagnostics, unsafe=unsafe)
     else:
-        sys.stdout.write(report.FORMATS[output_format.value](diagnostics, unsafe=unsafe_fixes))
+        stream = sys.stdout if output_file is None else None
+        style = report.Style.for_stream(stream) if stream is not None else report.Style(False)
+        output = report.FORMATS[output_format.value](
+            diagnostics, unsafe=unsafe, show_source=show_source, style=style
+        )
+    _emit(output, output_file)
+    if targets == ["-"] and fix and diagnostics and not quiet:
+        sys.stderr.write(report.text(diagnostics, unsafe=unsafe))
     for result in results:
         for note in result.notes:
             typer.echo(note, err=True)
     for error in errors:
         typer.echo(error.describe(), err=True)
-    if output_format is OutputFormat.text and not diff:
-        _summary(diagnostics, fixed, fix, unsafe_fixes)
+    if output_format in (OutputFormat.text, OutputFormat.concise) and not diff and not quiet:
+        _summary(diagnostics, fixed, fix, unsafe)
     if errors:
         raise typer.Exit(EXIT_ERROR)
     if diff:
         raise typer.Exit(EXIT_FINDINGS if any(result.diff for result in results) else EXIT_CLEAN)
     raise typer.Exit(EXIT_CLEAN if exit_zero or not diagnostics else EXIT_FINDINGS)
+
+
+def _lint_stdin(settings: Settings, filename: str, mode: Optional[FixMode], want_edits: bool) -> FileResult:
+    """Lint (or fix) source read from standard input, reported as ``filename``."""
+    data = sys.stdin.buffer.read()
+    prepare(settings)
+    index = ProjectIndex()
+    try:
+        source = decode_source(filename, data)
+    except SourceError as error:
+        from asyncdb_lint.diagnostics import Diagnostic
+
+        result = FileResult(filename, diagnostics=[
+            Diagnostic(filename, error.line, error.column, error.line, error.column, "ADB001", error.message)
+        ])
+        result.fixed_text = data.decode("utf-8", errors="replace")
+        return result
+    if mode is not None:
+        result, fixed = fix_source(source, settings, index, mode, want_edits)
+        result.fixed_text = fixed.text
+        if mode.diff_only and fixed.text != source.text:
+            from asyncdb_lint.fixes import unified_diff
+
+            result.diff = unified_diff(filename, source.text, fixed.text)
+    else:
+        result = check_source(source, settings, index, want_edits=want_edits)
+    finish_project_rules([result], settings, complete=False)
+    return result
+
+
+def _emit(output: str, output_file: Optional[str]) -> None:
+    if output_file is None:
+        sys.stdout.write(output)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(output)
+    except OSError as error:
+        _fail(f"cannot write {output_file}: {error.strerror or error}")
 
 
 def _summary(diagnostics, fixed: int, fix: bool, unsafe: bool) -> None:
@@ -118,7 +215,7 @@ def _summary(diagnostics, fixed: int, fix: bool, unsafe: bool) -> None:
 def rule(
     code: Optional[str] = typer.Argument(None, help="A rule code, e.g. ADB101."),
     all_rules: bool = typer.Option(False, "--all", help="List every rule."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output_format: RuleFormat = typer.Option(RuleFormat.text, "--format", help="Output format."),
 ) -> None:
     """Print a rule's documentation (or, with --all, every rule)."""
     if all_rules:
@@ -126,9 +223,8 @@ def rule(
     elif code and code.upper() in RULES_BY_CODE:
         rules = [RULES_BY_CODE[code.upper()]]
     else:
-        typer.echo(f"asyncdb-lint: error: unknown rule {code!r}; `asyncdb-lint rule --all` lists them", err=True)
-        raise typer.Exit(EXIT_ERROR)
-    if output_format is OutputFormat.json:
+        _fail(f"unknown rule {code!r}; `asyncdb-lint rule --all` lists them")
+    if output_format is RuleFormat.json:
         payload = [_rule_json(r) for r in rules]
         typer.echo(json.dumps(payload if all_rules else payload[0], indent=2))
     elif all_rules:
@@ -138,12 +234,22 @@ def rule(
         typer.echo(rules[0].docs())
 
 
+@app.command("config")
+def show_config(
+    config: Optional[str] = typer.Option(None, "--config", help="Read settings from this pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore configuration files."),
+) -> None:
+    """Print the resolved settings and where each came from."""
+    typer.echo(_settings(config, isolated).describe())
+
+
 def _rule_json(rule_obj) -> dict:
     return {
         "code": rule_obj.code,
         "name": rule_obj.name,
         "summary": rule_obj.summary,
         "default_enabled": rule_obj.default_enabled,
+        "url": report.rule_url(rule_obj.code),
         "explanation": rule_obj.docs(),
     }
 

@@ -1,7 +1,8 @@
 """The adapter flake8 loads: `flake8 --select ADB` runs the same checks as the CLI.
 
-flake8 applies its own `noqa`, `select` and `ignore`, so every enabled-by-default
-rule runs here and `noqa` is left to flake8.
+It reads the same `[tool.asyncdb-lint]` section (found from the current
+directory, as flake8 is run from the project root); flake8's own `select`,
+`ignore`, `per-file-ignores` and `noqa` apply on top. It never fixes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,26 @@ from typing import Iterator, List, Optional, Tuple, Type
 from asyncdb_lint import __version__
 from asyncdb_lint.checker import check_source
 from asyncdb_lint.model.project import ProjectIndex
-from asyncdb_lint.runner import finish_project_rules
-from asyncdb_lint.settings import Settings
+from asyncdb_lint.runner import finish_project_rules, prepare
+from asyncdb_lint.settings import Settings, SettingsError, load_settings
 from asyncdb_lint.source import Source
 
-_INDEX: Optional[ProjectIndex] = None  # one per flake8 worker process
-_SETTINGS = Settings()
+# One of each per flake8 worker process.
+_INDEX: Optional[ProjectIndex] = None
+_SETTINGS: Optional[Settings] = None
+_CONFIG_ERROR: Optional[str] = None
+
+
+def _setup() -> None:
+    global _INDEX, _SETTINGS, _CONFIG_ERROR
+    if _SETTINGS is not None or _CONFIG_ERROR is not None:
+        return
+    try:
+        _SETTINGS = load_settings()
+        prepare(_SETTINGS)
+    except SettingsError as error:
+        _CONFIG_ERROR = str(error)
+    _INDEX = ProjectIndex()
 
 
 class AsyncDbLintPlugin:
@@ -29,9 +44,11 @@ class AsyncDbLintPlugin:
         self.lines = lines
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["AsyncDbLintPlugin"]]]:
-        global _INDEX
-        if _INDEX is None:
-            _INDEX = ProjectIndex()
+        _setup()
+        if _CONFIG_ERROR is not None:
+            yield 1, 0, f"ADB000 asyncdb-lint configuration error: {_CONFIG_ERROR}", type(self)
+            return
+        assert _SETTINGS is not None and _INDEX is not None
         text = "".join(self.lines)
         result = check_source(Source(self.filename, None, text, "utf-8"), _SETTINGS, _INDEX, apply_noqa=False)
         # flake8 sees one file at a time: whole-tree rules (ADB205) cannot speak.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
-from asyncdb_lint.checker import FileResult, check_source
+from asyncdb_lint.checker import FileResult, check_source, reports_unparsable
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
+from asyncdb_lint.model.libraries import install_custom
 from asyncdb_lint.model.project import ProjectIndex
+from asyncdb_lint.model.semantic import ProjectIndexProtocol
 from asyncdb_lint.settings import Settings
 from asyncdb_lint.fixes import WriteRefused, apply_fixes, parses, select_round, unified_diff, write_atomically
 from asyncdb_lint.source import Source, SourceError, read_source
@@ -34,6 +36,7 @@ def lint_files(
 
     ``complete`` says the files are the whole project, so whole-tree rules may speak.
     """
+    prepare(settings)
     roots = sorted({os.path.dirname(os.path.abspath(path)) for path in files})
     index = ProjectIndex(search_roots=_package_roots(roots))
     index.add_state_sources(files)
@@ -43,6 +46,11 @@ def lint_files(
         results = [fix_file(path, settings, index, fix, want_edits) for path in files]
     finish_project_rules(results, settings, complete)
     return results
+
+
+def prepare(settings: Settings) -> None:
+    """Install what the configuration teaches about the project's own code."""
+    install_custom(settings.async_db_types, settings.sync_db_calls, settings.sql_sinks)
 
 
 def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
@@ -73,17 +81,33 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
         source = read_source(path)
     except SourceError as error:
         return _unreadable(path, error, settings)
-    original = source.data or b""
+    final, fixed_source = fix_source(source, settings, index, mode, want_edits)
+    original, new = source.data or b"", fixed_source.data or b""
+    if new != original:
+        if mode.diff_only:
+            final.diff = unified_diff(path, source.text, fixed_source.text)
+        else:
+            try:
+                write_atomically(path, new, original)
+            except WriteRefused as refusal:
+                unchanged = check_source(source, settings, index, want_edits=want_edits)
+                unchanged.notes.append(f"{path}: not fixed, because {refusal}")
+                return _lean(unchanged)
+    return _lean(final)
+
+
+def fix_source(
+    source: Source, settings: Settings, index: ProjectIndexProtocol, mode: FixMode, want_edits: bool = False
+) -> Tuple[FileResult, Source]:
+    """The remaining findings after fixing, and the fixed source (the same one when nothing applied)."""
+    path = source.path
     current = source
     applied = 0
     errors: List[InternalError] = []
     try:
         for _ in range(MAX_FIX_ROUNDS):
             result = check_source(current, settings, index)
-            candidates = [
-                fix for diagnostic, fix in result.fixes
-                if fix.applies(mode.unsafe)
-            ]
+            candidates = [fix for _diagnostic, fix in result.fixes if fix.applies(mode.unsafe)]
             if not candidates or result.module is None:
                 break
             chosen = select_round(candidates)
@@ -97,8 +121,7 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
                     errors.append(InternalError(
                         path, code, f"the fix at line {line} produced code that does not parse; the file was left unchanged",
                     ))
-                current = source
-                applied = 0
+                current, applied = source, 0
                 break
             if fixed.code == current.text:
                 break
@@ -106,21 +129,10 @@ def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, 
             current = Source(path, fixed.bytes, fixed.code, fixed.encoding)
         final = check_source(current, settings, index, want_edits=want_edits)
     except Exception as error:  # never let one file stop the run, never write a half-fixed file
-        return FileResult(path, errors=[InternalError(path, "fixer", f"{type(error).__name__}: {error}")])
+        return FileResult(path, errors=[InternalError(path, "fixer", f"{type(error).__name__}: {error}")]), source
     final.errors[:0] = errors
     final.fixed = applied
-    new = current.data or b""
-    if new != original:
-        if mode.diff_only:
-            final.diff = unified_diff(path, source.text, current.text)
-        else:
-            try:
-                write_atomically(path, new, original)
-            except WriteRefused as refusal:
-                unchanged = check_source(source, settings, index, want_edits=want_edits)
-                unchanged.notes.append(f"{path}: not fixed, because {refusal}")
-                return _lean(unchanged)
-    return _lean(final)
+    return final, current
 
 
 def _try_apply(module, fixes):
@@ -145,7 +157,7 @@ def _lean(result: FileResult) -> FileResult:
 
 def _unreadable(path: str, error: SourceError, settings: Settings) -> FileResult:
     result = FileResult(path)
-    if settings.is_enabled("ADB001"):
+    if reports_unparsable(settings, path):
         result.diagnostics.append(Diagnostic(path, error.line, error.column, error.line, error.column, "ADB001", error.message))
     return result
 

@@ -52,6 +52,7 @@ class DbType:
     item_kind: Optional[str] = None  # `obj["name"]` gives this kind
     family: str = ""  # the rule family for blocking types: "driver" (ADB301) or "sqlalchemy" (ADB302)
     alternative: str = ""  # what to use instead, for messages
+    default_method: Optional[str] = None  # result spec of methods not listed (in-house wrappers)
     row: bool = False  # one result row (fetch_one/fetchrow)
     rows: bool = False  # a list of rows (fetch_all/fetch)
 
@@ -632,3 +633,49 @@ HANDLE_FACTORIES: Dict[str, str] = {
     "asyncpg.connect": "asyncpg.connect(...)",
     "asyncpg.connection.connect": "asyncpg.connect(...)",
 }
+
+
+# --- a project's own code, taught through the configuration -----------------
+_CUSTOM: Dict[str, list] = {"types": [], "classes": [], "functions": [], "sinks": []}
+
+
+def install_custom(async_db_types=(), sync_db_calls=(), sql_sinks=()) -> None:
+    """Teach the tables about in-house wrappers (`async-db-types`, `sync-db-calls`, `sql-sinks`).
+
+    Replaces whatever an earlier call installed, so one process can lint with
+    several configurations in turn.
+    """
+    for kind in _CUSTOM["types"]:
+        TYPES.pop(kind, None)
+    for name in _CUSTOM["classes"]:
+        CLASSES.pop(name, None)
+    for name in _CUSTOM["functions"]:
+        FUNCTIONS.pop(name, None)
+    for name in _CUSTOM["sinks"]:
+        SQL_TEXT_FUNCTIONS.pop(name, None)
+    for key in _CUSTOM:
+        _CUSTOM[key] = []
+    for qualname in async_db_types:
+        kind = f"custom.{qualname}"
+        label = qualname.rsplit(".", 1)[-1]
+        TYPES[kind] = DbType(kind, label, "custom", default_method="await", enters_to=kind)
+        CLASSES[qualname] = kind
+        _CUSTOM["types"].append(kind)
+        _CUSTOM["classes"].append(qualname)
+    for qualname in sync_db_calls:
+        kind = f"custom.{qualname}"
+        label = qualname.rsplit(".", 1)[-1]
+        TYPES[kind] = DbType(
+            kind, label, qualname.split(".")[0], blocking=True, family="driver",
+            alternative="an async equivalent", with_to=kind,
+        )
+        _CUSTOM["types"].append(kind)
+        if label[:1].isupper():  # a class: building one, and every call on it, blocks
+            CLASSES[qualname] = kind
+            _CUSTOM["classes"].append(qualname)
+        else:
+            FUNCTIONS[qualname] = f"block:{kind}"
+            _CUSTOM["functions"].append(qualname)
+    for qualname in sql_sinks:
+        SQL_TEXT_FUNCTIONS[qualname] = ""
+        _CUSTOM["sinks"].append(qualname)

@@ -582,10 +582,13 @@ class SemanticModel:
         if isinstance(func, cst.Attribute):
             receiver = self.value_of(func.value, scope)
             if isinstance(receiver, Obj):
-                spec = receiver.type.methods.get(func.attr.value)
+                method = func.attr.value
+                spec = receiver.type.methods.get(method)
+                if spec is None and not method.startswith("_"):
+                    spec = receiver.type.default_method
                 if spec is None:
                     return None
-                return _call_result(spec, f"{receiver.type.label}.{func.attr.value}()")
+                return _call_result(spec, f"{receiver.type.label}.{method}()")
         callee = self.value_of(func, scope)
         if isinstance(callee, Extern):
             return self._extern_call(callee.qualname, call, scope)

@@ -290,7 +290,9 @@ class StringAnalysis:
         if isinstance(callee, Extern) and callee.qualname in lib.SQL_TEXT_FUNCTIONS:
             query = _query_argument(call, keywords=("text",))
             if query is not None:
-                return SqlSink(call, query, lib.SQL_TEXT_FUNCTIONS[callee.qualname], "text()", True)
+                placeholder = lib.SQL_TEXT_FUNCTIONS[callee.qualname]
+                api = "text()" if placeholder == ":name" else f"{callee.qualname.rsplit('.', 1)[-1]}()"
+                return SqlSink(call, query, placeholder, api, True)
         return None
 
 
