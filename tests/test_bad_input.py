@@ -82,6 +82,12 @@ def test_flake8_plugin_never_prints_a_traceback(tmp_path):
     # flake8 itself (not our plugin) crashes with RecursionError in its own
     # ast.parse on this file, before any plugin runs.
     (tmp_path / "long_chain.py").unlink()
-    result = flake8("--select", "ADB", ".", cwd=tmp_path)
+    # Other installed plugins (flake8-async, say) may crash on these files on
+    # their own; what matters is that no traceback comes from ours.
+    for path in sorted(tmp_path.iterdir()):
+        if path.suffix == ".py" and path.is_file():
+            result = flake8("--select", "ADB", path.name, cwd=tmp_path)
+            assert "asyncdb_lint" not in result.stderr, (path.name, result.stderr)
+    result = flake8("--select", "ADB", "good.py", cwd=tmp_path)
     assert_no_traceback(result)
-    assert "./good.py:5:5: ADB101" in result.stdout
+    assert "good.py:5:5: ADB101" in result.stdout

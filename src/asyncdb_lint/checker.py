@@ -18,7 +18,8 @@ from asyncdb_lint.model.semantic import NO_INDEX, ProjectIndexProtocol, Semantic
 from asyncdb_lint.noqa import is_suppressed, noqa_lines
 from asyncdb_lint.rules import Finding
 from asyncdb_lint.settings import Settings
-from asyncdb_lint.source import Source, SourceError, parse_source
+from asyncdb_lint.prefilter import Prefilter
+from asyncdb_lint.source import Source, SourceError, check_syntax, parse_source
 
 
 @dataclass
@@ -42,9 +43,23 @@ def check_source(
     index: ProjectIndexProtocol = NO_INDEX,
     apply_noqa: bool = True,
     want_edits: bool = False,
+    prefilter: Optional[Prefilter] = None,
 ) -> FileResult:
-    """Lint one file. With ``want_edits``, each fix's text edits go into the diagnostic (JSON)."""
+    """Lint one file. With ``want_edits``, each fix's text edits go into the diagnostic (JSON).
+
+    With a ``prefilter``, a file that no rule can say anything about only gets
+    the syntax check that ADB001 needs.
+    """
     result = FileResult(source.path)
+    if prefilter is not None:
+        data = source.data if source.data is not None else source.text.encode("utf-8", "surrogateescape")
+        if not prefilter.relevant(source.path, data):
+            try:
+                check_syntax(source)
+            except SourceError as error:
+                if reports_unparsable(settings, source.path):
+                    result.diagnostics.append(_unparsable(source.path, error))
+            return result
     try:
         module = parse_source(source)
     except SourceError as error:

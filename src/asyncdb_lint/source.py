@@ -63,6 +63,19 @@ def parse_source(source: Source) -> cst.Module:
     gives the familiar syntax error messages, and refuses pathological nesting
     with an exception where a native parser might exhaust its stack.
     """
+    check_syntax(source)
+    try:
+        return cst.parse_module(source.data if source.data is not None else source.text)
+    except cst.ParserSyntaxError as error:
+        raise SourceError(f"LibCST cannot parse file: {error.message}", error.raw_line, error.raw_column + 1) from None
+    except (RecursionError, MemoryError) as error:
+        raise SourceError(f"cannot parse file: {type(error).__name__}") from None
+    except Exception as error:  # LibCST raises a few other types on odd input
+        raise SourceError(f"LibCST cannot parse file: {type(error).__name__}: {error}") from None
+
+
+def check_syntax(source: Source) -> None:
+    """Python's own parser: all that ADB001 needs for a file no rule looks into."""
     if "\x00" in source.text:
         raise SourceError("file contains NUL bytes: not Python source")
     try:
@@ -75,14 +88,6 @@ def parse_source(source: Source) -> cst.Module:
         ) from None
     except (RecursionError, MemoryError, ValueError) as error:
         raise SourceError(f"cannot parse file: {type(error).__name__}: {error}") from None
-    try:
-        return cst.parse_module(source.data if source.data is not None else source.text)
-    except cst.ParserSyntaxError as error:
-        raise SourceError(f"LibCST cannot parse file: {error.message}", error.raw_line, error.raw_column + 1) from None
-    except (RecursionError, MemoryError) as error:
-        raise SourceError(f"cannot parse file: {type(error).__name__}") from None
-    except Exception as error:  # LibCST raises a few other types on odd input
-        raise SourceError(f"LibCST cannot parse file: {type(error).__name__}: {error}") from None
 
 
 def parse_text(text: str, path: str = "<string>") -> cst.Module:

@@ -1,0 +1,187 @@
+"""Side-by-side timing of asyncdb-lint against ruff, flake8-async and bandit.
+
+    python benchmarks/bench.py                 # download (once), then run everything
+    python benchmarks/bench.py --runs 5 --corpus db --markdown
+
+Pinned releases are downloaded from the package index into a cache directory
+outside the repository (`--cache`, default ~/.cache/asyncdb-lint-bench) and
+never committed. Every tool runs on the same files, interleaved, several runs
+each; the table gives medians, ratios to ruff, and each process's peak RSS.
+Needs: ruff, flake8-async and bandit installed (`pip install ruff flake8-async bandit`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+# (distribution, version): async-DB-heavy packages, and large general code.
+CORPORA: Dict[str, List[Tuple[str, str]]] = {
+    "db": [
+        ("databases", "0.9.0"), ("databasez", "0.13.0"), ("ormar", "0.26.0"), ("edgy", "0.37.0"),
+        ("asyncpg", "0.32.0"), ("aiosqlite", "0.22.1"), ("aiopg", "1.4.0"), ("aiomysql", "0.2.0"),
+        ("gino", "1.0.1"), ("piccolo", "1.38.0"), ("tortoise-orm", "1.1.9"), ("sqlmodel", "0.0.50"),
+        ("advanced-alchemy", "1.12.0"), ("fastapi-users", "15.0.1"), ("fastapi-users-db-sqlalchemy", "7.0.0"),
+        ("sqladmin", "0.32.0"), ("prefect", "3.4.24"),
+    ],
+    "big": [
+        ("django", "5.2.8"), ("sqlalchemy", "2.0.44"), ("fastapi", "0.165.0"), ("starlette", "0.50.0"),
+        ("alembic", "1.17.2"), ("pydantic", "2.12.5"), ("pip", "25.3"), ("sympy", "1.14.0"),
+    ],
+}
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asyncdb-lint-bench"
+
+
+# ------------------------------------------------------------------ corpora
+def fetch(corpus: str, cache: Path) -> Path:
+    """Download and unpack the corpus's pinned releases (sdist when possible, else wheel)."""
+    root = cache / corpus
+    for name, version in CORPORA[corpus]:
+        target = root / f"{name}-{version}"
+        if target.exists():
+            continue
+        with tempfile.TemporaryDirectory() as download:
+            archive = _download(name, version, Path(download))
+            if archive is None:
+                print(f"warning: could not download {name}=={version}; skipped", file=sys.stderr)
+                continue
+            staging = Path(download) / "unpacked"
+            _unpack(archive, staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(staging), str(target))
+    return root
+
+
+def _download(name: str, version: str, into: Path) -> Optional[Path]:
+    for flags in (["--no-binary", ":all:"], ["--only-binary", ":all:"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *flags, f"{name}=={version}", "-d", str(into)],
+            capture_output=True, text=True,
+        )
+        archives = [p for p in into.iterdir() if p.is_file()]
+        if result.returncode == 0 and archives:
+            return archives[0]
+    return None
+
+
+def _unpack(archive: Path, into: Path) -> None:
+    into.mkdir(parents=True)
+    if archive.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(archive) as handle:
+            handle.extractall(into)
+    else:
+        with tarfile.open(archive) as handle:
+            handle.extractall(into, filter="data") if sys.version_info >= (3, 12) else handle.extractall(into)
+
+
+def python_files(root: Path) -> List[str]:
+    return sorted(str(p) for p in root.rglob("*.py") if p.is_file())
+
+
+# ------------------------------------------------------------------ timing
+def run_timed(command: Sequence[str], cwd: Optional[str] = None) -> Tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB of the largest child process, exit code)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode not in (0, 1):
+        sys.stderr.write(f"warning: {' '.join(command[:3])}... exited {result.returncode}: {result.stderr.decode()[-300:]}\n")
+    return wall, max(after, before) / 1024, result.returncode
+
+
+def tools(file_list: str, cache_dir: str) -> Dict[str, List[str]]:
+    """Every tool reads the same list of files."""
+    at_files = f"@{file_list}"
+    python = sys.executable
+    return {
+        "asyncdb-lint (cold)": [python, "-m", "asyncdb_lint", "--isolated", "--no-cache", "--quiet", at_files],
+        "asyncdb-lint (warm)": [python, "-m", "asyncdb_lint", "--isolated", "--cache-dir", cache_dir, "--quiet", at_files],
+        "flake8 + asyncdb-lint plugin": [python, "-m", "flake8", "--isolated", "--select", "ADB", "--append-config", os.devnull, at_files],
+        "flake8 (plain)": [python, "-m", "flake8", "--isolated", "--select", "E,W,F,C90", at_files],
+        "ruff": ["ruff", "check", "--isolated", "--no-cache", "--select", "ASYNC,S608", "--exit-zero", "--quiet", at_files],
+        "flake8 + flake8-async": [python, "-m", "flake8", "--isolated", "--select", "ASYNC", at_files],
+        "bandit -t B608": [python, "-m", "bandit", "-q", "-t", "B608", at_files],
+    }
+
+
+def expand_at_files(command: List[str]) -> List[str]:
+    """ruff/flake8/bandit do not read @file lists: expand them into arguments."""
+    expanded = []
+    for argument in command:
+        if argument.startswith("@") and os.path.isfile(argument[1:]):
+            with open(argument[1:], encoding="utf-8") as handle:
+                expanded.extend(line.strip() for line in handle if line.strip())
+        else:
+            expanded.append(argument)
+    return expanded
+
+
+def measure(files: List[str], runs: int, skip: Sequence[str]) -> Dict[str, Dict[str, float]]:
+    with tempfile.TemporaryDirectory() as work:
+        file_list = os.path.join(work, "files.txt")
+        Path(file_list).write_text("\n".join(files) + "\n", encoding="utf-8")
+        cache_dir = os.path.join(work, "cache")
+        commands = {name: expand_at_files(cmd) for name, cmd in tools(file_list, cache_dir).items() if name not in skip}
+        # prime the warm cache once
+        if "asyncdb-lint (warm)" in commands:
+            run_timed(commands["asyncdb-lint (warm)"])
+        times: Dict[str, List[float]] = {name: [] for name in commands}
+        memory: Dict[str, float] = {name: 0.0 for name in commands}
+        for _ in range(runs):  # interleaved: every tool once per round
+            for name, command in commands.items():
+                wall, rss, _code = run_timed(command)
+                times[name].append(wall)
+                memory[name] = max(memory[name], rss)
+        return {name: {"median": statistics.median(values), "rss": memory[name]} for name, values in times.items()}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where corpora are downloaded")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), action="append", help="default: all")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--fractions", default="0.25,0.5,1", help="sizes of each corpus to time, for linearity")
+    parser.add_argument("--skip", action="append", default=[], help="tool names to leave out")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table for the README")
+    args = parser.parse_args(argv)
+
+    rows = []
+    for corpus in args.corpus or sorted(CORPORA):
+        root = fetch(corpus, args.cache)
+        files = python_files(root)
+        lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
+        print(f"{corpus}: {len(files)} files, {lines} lines: " + ", ".join(f"{n} {v}" for n, v in CORPORA[corpus]), file=sys.stderr)
+        for fraction in (float(x) for x in args.fractions.split(",")):
+            subset = files[: max(1, int(len(files) * fraction))]
+            results = measure(subset, args.runs, args.skip)
+            ruff = results.get("ruff", {}).get("median")
+            for name, values in results.items():
+                rows.append((corpus, fraction, len(subset), name, values["median"], values["median"] / ruff if ruff else None, values["rss"]))
+                print(f"{corpus:4} {fraction:>4} {len(subset):6} files  {name:32} {values['median']:8.2f}s  "
+                      f"{(values['median'] / ruff) if ruff else float('nan'):6.2f}x ruff  {values['rss']:7.0f} MB", file=sys.stderr)
+    if args.markdown:
+        print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}\n")
+        print("| corpus | share | files | tool | median wall | vs ruff | peak RSS |")
+        print("|---|---|---|---|---|---|---|")
+        for corpus, fraction, count, name, median, ratio, rss in rows:
+            ratio_text = f"{ratio:.1f}x" if ratio is not None else "-"
+            print(f"| {corpus} | {fraction:g} | {count} | {name} | {median:.2f} s | {ratio_text} | {rss:.0f} MB |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
