@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -11,6 +13,8 @@ from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
 from asyncdb_lint.model.project import ProjectIndex
 from asyncdb_lint.model.semantic import ProjectIndexProtocol
+from asyncdb_lint.prefilter import Prefilter
+from asyncdb_lint.prefilter import for_settings as prefilter_for
 from asyncdb_lint.settings import Settings
 from asyncdb_lint.fixes import WriteRefused, apply_fixes, parses, select_round, unified_diff, write_atomically
 from asyncdb_lint.source import Source, SourceError, read_source
@@ -25,25 +29,62 @@ class FixMode:
     diff_only: bool = False  # compute the fixes, write nothing, keep the diff
 
 
+# Below this many files a run stays in one process: pre-commit hands over small
+# batches, and starting workers would cost more than it saves.
+POOL_THRESHOLD = 64
+
+
+@dataclass
+class _Job:
+    settings: Settings
+    roots: List[str]
+    state_sources: Sequence[str]
+    fix: Optional[FixMode]
+    want_edits: bool
+    use_prefilter: bool
+
+
+_WORKER: dict = {}
+
+
+def _start(job: _Job) -> None:
+    """Set up one process: the configuration's knowledge, a project index, the prefilter."""
+    prepare(job.settings)
+    index = ProjectIndex(search_roots=job.roots)
+    index.add_state_sources(job.state_sources)
+    _WORKER.update(job=job, index=index, prefilter=prefilter_for(job.settings) if job.use_prefilter else None)
+
+
+def _run_one(path: str) -> FileResult:
+    job: _Job = _WORKER["job"]
+    if job.fix is None:
+        return lint_file(path, job.settings, _WORKER["index"], job.want_edits, _WORKER["prefilter"])
+    return fix_file(path, job.settings, _WORKER["index"], job.fix, job.want_edits, _WORKER["prefilter"])
+
+
 def lint_files(
     files: Sequence[str],
     settings: Settings,
     complete: bool = False,
     fix: Optional[FixMode] = None,
     want_edits: bool = False,
+    use_prefilter: bool = True,
+    jobs: Optional[int] = None,
 ) -> List[FileResult]:
-    """Lint (and with ``fix``, fix) ``files``.
+    """Lint (and with ``fix``, fix) ``files``, in a process pool for large runs.
 
     ``complete`` says the files are the whole project, so whole-tree rules may speak.
     """
-    prepare(settings)
-    roots = sorted({os.path.dirname(os.path.abspath(path)) for path in files})
-    index = ProjectIndex(search_roots=_package_roots(roots))
-    index.add_state_sources(files)
-    if fix is None:
-        results = [lint_file(path, settings, index, want_edits) for path in files]
+    roots = _package_roots(sorted({os.path.dirname(os.path.abspath(path)) for path in files}))
+    job = _Job(settings, roots, list(files), fix, want_edits, use_prefilter)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(files) >= POOL_THRESHOLD:
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with context.Pool(workers, initializer=_start, initargs=(job,)) as pool:
+            results = list(pool.imap(_run_one, files, chunksize=8))
     else:
-        results = [fix_file(path, settings, index, fix, want_edits) for path in files]
+        _start(job)
+        results = [_run_one(path) for path in files]
     finish_project_rules(results, settings, complete)
     return results
 
@@ -64,23 +105,30 @@ def finish_project_rules(results: List[FileResult], settings: Settings, complete
                 result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
 
 
-def lint_file(path: str, settings: Settings, index: ProjectIndex, want_edits: bool = False) -> FileResult:
+def lint_file(
+    path: str, settings: Settings, index: ProjectIndex, want_edits: bool = False, prefilter: Optional[Prefilter] = None
+) -> FileResult:
     try:
         source = read_source(path)
     except SourceError as error:
         return _unreadable(path, error, settings)
     try:
-        return _lean(check_source(source, settings, index, want_edits=want_edits))
+        return _lean(check_source(source, settings, index, want_edits=want_edits, prefilter=prefilter))
     except Exception as error:  # never let one file stop the run
         return FileResult(path, errors=[InternalError(path, "checker", f"{type(error).__name__}: {error}")])
 
 
-def fix_file(path: str, settings: Settings, index: ProjectIndex, mode: FixMode, want_edits: bool = False) -> FileResult:
+def fix_file(
+    path: str, settings: Settings, index: ProjectIndex, mode: FixMode, want_edits: bool = False,
+    prefilter: Optional[Prefilter] = None,
+) -> FileResult:
     """Apply fixes in rounds until none applies; write once, atomically (or keep a diff)."""
     try:
         source = read_source(path)
     except SourceError as error:
         return _unreadable(path, error, settings)
+    if prefilter is not None and not prefilter.relevant(path, source.data or b""):
+        return _lean(check_source(source, settings, index, want_edits=want_edits, prefilter=prefilter))
     final, fixed_source = fix_source(source, settings, index, mode, want_edits)
     original, new = source.data or b"", fixed_source.data or b""
     if new != original:
