@@ -92,6 +92,7 @@ def check(
         False, "--force-exclude", help="Apply excludes and .gitignore to files named explicitly too (pre-commit)."
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the cache."),
+    cache_dir: Optional[str] = typer.Option(None, "--cache-dir", help="Where to keep the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
 ) -> None:
     """Lint PATHS (files or directories) for misuse of async database APIs."""
@@ -120,7 +121,8 @@ def check(
             _fail(f"{missing}: no such file or directory")
         # Whole-tree rules (ADB205) only speak when whole directories were given.
         complete = all(os.path.isdir(target) for target in targets)
-        results = lint_files(files, settings, complete=complete, fix=mode, want_edits=want_edits)
+        cache = None if no_cache else (cache_dir or os.path.join(settings.root, settings.cache_dir))
+        results = lint_files(files, settings, complete=complete, fix=mode, want_edits=want_edits, cache_dir=cache)
 
     diagnostics = sorted(d for result in results for d in result.diagnostics)
     errors = [error for result in results for error in result.errors]

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
+from asyncdb_lint.cache import ResultCache, import_stamp
 from asyncdb_lint.checker import FileResult, check_source, reports_unparsable
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
@@ -42,6 +43,8 @@ class _Job:
     fix: Optional[FixMode]
     want_edits: bool
     use_prefilter: bool
+    cache_dir: Optional[str] = None
+    stamp: str = ""
 
 
 _WORKER: dict = {}
@@ -52,14 +55,33 @@ def _start(job: _Job) -> None:
     prepare(job.settings)
     index = ProjectIndex(search_roots=job.roots)
     index.add_state_sources(job.state_sources)
-    _WORKER.update(job=job, index=index, prefilter=prefilter_for(job.settings) if job.use_prefilter else None)
+    cache = None
+    if job.cache_dir is not None and job.fix is None and not job.want_edits:
+        cache = ResultCache(job.cache_dir, _fingerprint(job.settings, job.use_prefilter))
+    _WORKER.update(job=job, index=index, cache=cache, prefilter=prefilter_for(job.settings) if job.use_prefilter else None)
+
+
+def _fingerprint(settings: Settings, use_prefilter: bool) -> str:
+    fields = {k: v for k, v in vars(settings).items() if k not in ("sources", "config_path")}
+    return repr(sorted(fields.items())) + f"|prefilter={use_prefilter}"
 
 
 def _run_one(path: str) -> FileResult:
     job: _Job = _WORKER["job"]
-    if job.fix is None:
-        return lint_file(path, job.settings, _WORKER["index"], job.want_edits, _WORKER["prefilter"])
-    return fix_file(path, job.settings, _WORKER["index"], job.fix, job.want_edits, _WORKER["prefilter"])
+    index: ProjectIndex = _WORKER["index"]
+    if job.fix is not None:
+        return fix_file(path, job.settings, index, job.fix, job.want_edits, _WORKER["prefilter"])
+    cache: Optional[ResultCache] = _WORKER["cache"]
+    digest = cache.file_hash(path) if cache is not None else None
+    if cache is not None and digest is not None:
+        cached = cache.load(path, digest, job.stamp)
+        if cached is not None:
+            return cached
+    index.touched = set()
+    result = lint_file(path, job.settings, index, job.want_edits, _WORKER["prefilter"])
+    if cache is not None and digest is not None:
+        cache.store(path, digest, job.stamp, result, index.touched)
+    return result
 
 
 def lint_files(
@@ -70,13 +92,16 @@ def lint_files(
     want_edits: bool = False,
     use_prefilter: bool = True,
     jobs: Optional[int] = None,
+    cache_dir: Optional[str] = None,
 ) -> List[FileResult]:
     """Lint (and with ``fix``, fix) ``files``, in a process pool for large runs.
 
-    ``complete`` says the files are the whole project, so whole-tree rules may speak.
+    ``complete`` says the files are the whole project, so whole-tree rules may
+    speak; with ``cache_dir``, unchanged files reuse their earlier results.
     """
     roots = _package_roots(sorted({os.path.dirname(os.path.abspath(path)) for path in files}))
-    job = _Job(settings, roots, list(files), fix, want_edits, use_prefilter)
+    stamp = _import_stamp(files) if cache_dir is not None else ""
+    job = _Job(settings, roots, list(files), fix, want_edits, use_prefilter, cache_dir, stamp)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= POOL_THRESHOLD:
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -87,6 +112,18 @@ def lint_files(
         results = [_run_one(path) for path in files]
     finish_project_rules(results, settings, complete)
     return results
+
+
+def _import_stamp(files: Sequence[str]) -> str:
+    def contents():
+        for path in files:
+            try:
+                with open(path, "rb") as handle:
+                    yield path, handle.read()
+            except OSError:
+                yield path, b""
+
+    return import_stamp(contents())
 
 
 def prepare(settings: Settings) -> None:

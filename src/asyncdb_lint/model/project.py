@@ -36,6 +36,7 @@ class ProjectIndex(ProjectIndexProtocol):
         self._in_progress: Set[Tuple[str, str]] = set()
         self._state_files: Dict[str, List[str]] = {}
         self._isfile_cache: Dict[str, bool] = {}
+        self.touched: Set[str] = set()  # project files read for the current file (cache dependencies)
         self._scanned: Set[str] = set()
 
     # ------------------------------------------------------------ app.state
@@ -57,6 +58,7 @@ class ProjectIndex(ProjectIndexProtocol):
         if importer is not None:
             self._scan_project_of(importer)
         key = ("<state>", name)
+        self.touched.update(self._state_files.get(name, ()))
         if key in self._exports:
             return self._exports[key]
         if key in self._in_progress:
@@ -64,6 +66,7 @@ class ProjectIndex(ProjectIndexProtocol):
         self._in_progress.add(key)
         try:
             values = set()
+            self.touched.update(self._state_files.get(name, ()))
             for path in self._state_files.get(name, ()):
                 model = self._model(path)
                 if model is None or name not in model.state_bindings:
@@ -162,6 +165,7 @@ class ProjectIndex(ProjectIndexProtocol):
 
     # ------------------------------------------------------------ exports
     def export(self, path: str, name: str) -> Optional[Value]:
+        self.touched.add(path)
         key = (path, name)
         if key in self._exports:
             return self._exports[key]

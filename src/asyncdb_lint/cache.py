@@ -1,0 +1,110 @@
+"""A ruff-style result cache: `.asyncdb_lint_cache/` (with a CACHEDIR.TAG).
+
+An entry is keyed on the file's path and content, the settings and the tool
+version, and holds the file's diagnostics and project-rule facts. It also
+records what the result depended on: the other project files the analysis
+read (through the project index), with their content hashes, and a stamp of
+the run's import statements (what the prefilter's decision rests on). A warm
+run re-analyses a file only when one of those changed. Entries are written
+atomically; a corrupt, truncated or foreign entry is just a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict
+from typing import Dict, Iterable, Optional
+
+from asyncdb_lint import __version__
+from asyncdb_lint.checker import FileResult
+from asyncdb_lint.diagnostics import Diagnostic
+
+FORMAT = 1
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+import|import)[ \t][^\n]*", re.MULTILINE)
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by asyncdb-lint.\n"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def import_stamp(files_and_data: Iterable[tuple]) -> str:
+    """A hash of every import statement of the run, by file."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, data in files_and_data:
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        for match in _IMPORT_LINE.finditer(data):
+            digest.update(match.group(0) + b"\n")
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: str, settings_fingerprint: str):
+        self.directory = os.path.join(directory, f"v{FORMAT}")
+        self.salt = f"{__version__}|{settings_fingerprint}"
+        self._hashes: Dict[str, Optional[str]] = {}
+        self.writable = True
+
+    def _key(self, path: str, digest: str) -> str:
+        return hashlib.blake2b(f"{self.salt}|{os.path.abspath(path)}|{digest}".encode(), digest_size=20).hexdigest()
+
+    def _entry_path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+    def file_hash(self, path: str) -> Optional[str]:
+        if path not in self._hashes:
+            try:
+                with open(path, "rb") as handle:
+                    self._hashes[path] = content_hash(handle.read())
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+    def load(self, path: str, digest: str, stamp: str) -> Optional[FileResult]:
+        try:
+            with open(self._entry_path(self._key(path, digest)), encoding="utf-8") as handle:
+                entry = json.load(handle)
+            if entry.get("stamp") != stamp:
+                return None
+            for dependency, expected in entry["deps"].items():
+                if self.file_hash(dependency) != expected:
+                    return None
+            result = FileResult(path)
+            result.diagnostics = [Diagnostic(**{**item, "path": path}) for item in entry["diagnostics"]]
+            result.facts = entry["facts"]
+            return result
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, corrupt, truncated or foreign: a miss
+
+    def store(self, path: str, digest: str, stamp: str, result: FileResult, deps: Iterable[str]) -> None:
+        if not self.writable or result.errors:
+            return  # never cache an internal error: the next run should try again
+        entry = {
+            "stamp": stamp,
+            "deps": {dep: self.file_hash(dep) for dep in deps if os.path.abspath(dep) != os.path.abspath(path)},
+            "diagnostics": [asdict(d) for d in result.diagnostics],
+            "facts": result.facts,
+        }
+        target = self._entry_path(self._key(path, digest))
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _tag(os.path.dirname(self.directory))
+            descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(entry, handle)
+            os.replace(temporary, target)
+        except (OSError, TypeError, ValueError):
+            self.writable = False  # a read-only or full disk: run on without the cache
+
+
+def _tag(directory: str) -> None:
+    tag = os.path.join(directory, "CACHEDIR.TAG")
+    if not os.path.exists(tag):
+        with open(tag, "w", encoding="utf-8") as handle:
+            handle.write(_TAG)
+        with open(os.path.join(directory, ".gitignore"), "w", encoding="utf-8") as handle:
+            handle.write("*\n")

@@ -1,0 +1,79 @@
+"""The result cache: same results as --no-cache, only changed files re-analysed, faults are misses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from asyncdb_lint import runner
+from asyncdb_lint.runner import lint_files
+from asyncdb_lint.settings import Settings
+from helpers import lint
+
+PROJECT = Path(__file__).parent / "fixtures" / "projects" / "fastapi_app"
+
+
+def _copy(tmp_path) -> Path:
+    target = tmp_path / "fastapi_app"
+    shutil.copytree(PROJECT, target)
+    return target
+
+
+def _run(root: Path, cache: Path, monkeypatch=None, analysed=None):
+    files = sorted(str(p) for p in root.rglob("*.py"))
+    if monkeypatch is not None:
+        original = runner.lint_file
+
+        def counting(path, *args, **kwargs):
+            analysed.append(os.path.relpath(path, root))
+            return original(path, *args, **kwargs)
+
+        monkeypatch.setattr(runner, "lint_file", counting)
+    results = lint_files(files, Settings(), complete=True, cache_dir=str(cache), jobs=1)
+    return sorted((os.path.relpath(d.path, root), d.line, d.code, d.message) for r in results for d in r.diagnostics)
+
+
+def test_warm_run_matches_and_reanalyses_only_what_changed(tmp_path, monkeypatch):
+    root, cache = _copy(tmp_path), tmp_path / "cache"
+    cold = _run(root, cache)
+    assert (cache / "CACHEDIR.TAG").is_file()
+    analysed = []
+    assert _run(root, cache, monkeypatch, analysed) == cold
+    assert analysed == []
+    # change the module others import from: it and its importers are re-analysed
+    db = root / "app" / "db.py"
+    db.write_text(db.read_text() + "\n# touched\n")
+    analysed.clear()
+    assert _run(root, cache, monkeypatch, analysed) == cold
+    assert "app/db.py" in analysed and "app/routers/users.py" in analysed
+    assert "app/repository.py" not in analysed
+
+
+def test_corrupt_truncated_or_foreign_entries_are_misses(tmp_path):
+    root, cache = _copy(tmp_path), tmp_path / "cache"
+    cold = _run(root, cache)
+    entries = list(cache.rglob("*.json"))
+    assert entries
+    for number, entry in enumerate(entries):
+        entry.write_text(["", "{not json", '{"stamp": 1}', "[]"][number % 4])
+    assert _run(root, cache) == cold
+
+
+def test_read_only_cache_directory_is_not_fatal(tmp_path):
+    root, cache = _copy(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    try:
+        assert _run(root, cache) == _run(root, tmp_path / "other")
+    finally:
+        cache.chmod(0o755)
+
+
+def test_cli_cache_and_no_cache_agree(tmp_path):
+    root = _copy(tmp_path)
+    first = lint("--isolated", "--cache-dir", str(tmp_path / "c"), ".", cwd=root)
+    second = lint("--isolated", "--cache-dir", str(tmp_path / "c"), ".", cwd=root)
+    uncached = lint("--isolated", "--no-cache", ".", cwd=root)
+    assert first.stdout == second.stdout == uncached.stdout
+    assert first.stdout
