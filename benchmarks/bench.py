@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -92,19 +91,23 @@ def python_files(root: Path) -> List[str]:
 
 # ------------------------------------------------------------------ timing
 def run_timed(command: Sequence[str], cwd: Optional[str] = None) -> Tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the largest child process, exit code)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS in MB of the command's largest process, exit code)."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)  # this command's usage only (and its waited-for children)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if result.returncode not in (0, 1):
-        sys.stderr.write(f"warning: {' '.join(command[:3])}... exited {result.returncode}: {result.stderr.decode()[-300:]}\n")
-    return wall, max(after, before) / 1024, result.returncode
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.stderr.write(f"warning: {' '.join(command[:3])}... exited {code}\n")
+    return wall, usage.ru_maxrss / 1024, code
 
 
-def tools(file_list: str, cache_dir: str) -> Dict[str, List[str]]:
-    """Every tool reads the same list of files."""
+def tools(file_list: str, cache_dir: str, peer_python: str) -> Dict[str, List[str]]:
+    """Every tool reads the same list of files.
+
+    flake8-async runs from its own environment (``--peer-python``): installed
+    beside our plugin, flake8 would run it in every flake8 measurement.
+    """
     at_files = f"@{file_list}"
     python = sys.executable
     return {
@@ -113,7 +116,7 @@ def tools(file_list: str, cache_dir: str) -> Dict[str, List[str]]:
         "flake8 + asyncdb-lint plugin": [python, "-m", "flake8", "--isolated", "--select", "ADB", "--append-config", os.devnull, at_files],
         "flake8 (plain)": [python, "-m", "flake8", "--isolated", "--select", "E,W,F,C90", at_files],
         "ruff": ["ruff", "check", "--isolated", "--no-cache", "--select", "ASYNC,S608", "--exit-zero", "--quiet", at_files],
-        "flake8 + flake8-async": [python, "-m", "flake8", "--isolated", "--select", "ASYNC", at_files],
+        "flake8 + flake8-async": [peer_python, "-m", "flake8", "--isolated", "--select", "ASYNC", at_files],
         "bandit -t B608": [python, "-m", "bandit", "-q", "-t", "B608", at_files],
     }
 
@@ -130,12 +133,14 @@ def expand_at_files(command: List[str]) -> List[str]:
     return expanded
 
 
-def measure(files: List[str], runs: int, skip: Sequence[str]) -> Dict[str, Dict[str, float]]:
+def measure(files: List[str], runs: int, skip: Sequence[str], peer_python: str) -> Dict[str, Dict[str, float]]:
     with tempfile.TemporaryDirectory() as work:
         file_list = os.path.join(work, "files.txt")
         Path(file_list).write_text("\n".join(files) + "\n", encoding="utf-8")
         cache_dir = os.path.join(work, "cache")
-        commands = {name: expand_at_files(cmd) for name, cmd in tools(file_list, cache_dir).items() if name not in skip}
+        commands = {
+            name: expand_at_files(cmd) for name, cmd in tools(file_list, cache_dir, peer_python).items() if name not in skip
+        }
         # prime the warm cache once
         if "asyncdb-lint (warm)" in commands:
             run_timed(commands["asyncdb-lint (warm)"])
@@ -157,6 +162,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--fractions", default="0.25,0.5,1", help="sizes of each corpus to time, for linearity")
     parser.add_argument("--skip", action="append", default=[], help="tool names to leave out")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table for the README")
+    parser.add_argument("--peer-python", default=sys.executable,
+                        help="a Python with flake8 and flake8-async installed, without asyncdb-lint")
     args = parser.parse_args(argv)
 
     rows = []
@@ -167,7 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"{corpus}: {len(files)} files, {lines} lines: " + ", ".join(f"{n} {v}" for n, v in CORPORA[corpus]), file=sys.stderr)
         for fraction in (float(x) for x in args.fractions.split(",")):
             subset = files[: max(1, int(len(files) * fraction))]
-            results = measure(subset, args.runs, args.skip)
+            results = measure(subset, args.runs, args.skip, args.peer_python)
             ruff = results.get("ruff", {}).get("median")
             for name, values in results.items():
                 rows.append((corpus, fraction, len(subset), name, values["median"], values["median"] / ruff if ruff else None, values["rss"]))
