@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from helpers import REPO, flake8, lint
+from helpers import REPO, lint
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 APP = "from databases import Database\n\ndatabase = Database('sqlite://')\n\n\nasync def f():\n    database.execute('SELECT 1')\n"

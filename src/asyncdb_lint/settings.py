@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
 from asyncdb_lint.rules import ALL_RULES, Rule
@@ -268,6 +268,3 @@ def _read_section(path: str) -> Dict[str, Any]:
         values[key.replace("-", "_")] = value
     return values
 
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    return replace(settings, **changes)

@@ -541,11 +541,6 @@ DATA_SINKS: FrozenSet[str] = frozenset(
     }
 )
 
-# Every method name that some DB type answers: the cheap first question a rule
-# asks before it asks the model what the receiver is.
-ALL_METHOD_NAMES: FrozenSet[str] = frozenset(
-    name for t in TYPES.values() for name in t.methods
-)
 
 
 @dataclass(frozen=True)

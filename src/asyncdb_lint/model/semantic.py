@@ -566,10 +566,7 @@ class SemanticModel:
         if instance:
             bindings += info.instance_attrs.get(attr, [])
         if bindings:
-            value = self._combine(bindings)
-            if isinstance(value, FunctionValue) and instance:
-                return value  # a bound method: calling it is calling the function
-            return value
+            return self._combine(bindings)  # a method comes back as its function: calling it calls that
         if depth < 5:
             for base in info.node.bases:
                 base_value = self.value_of(base.value, info.scope.parent)
