@@ -77,3 +77,16 @@ def test_cli_cache_and_no_cache_agree(tmp_path):
     uncached = lint("--isolated", "--no-cache", ".", cwd=root)
     assert first.stdout == second.stdout == uncached.stdout
     assert first.stdout
+
+
+def test_two_runs_writing_the_cache_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    root = _copy(tmp_path)
+    command = [sys.executable, "-m", "asyncdb_lint", "--isolated", "--cache-dir", str(tmp_path / "shared"), "."]
+    runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(2)]
+    outputs = [run.communicate()[0] for run in runs]
+    uncached = lint("--isolated", "--no-cache", ".", cwd=root).stdout
+    assert outputs == [uncached, uncached]
+    assert lint("--isolated", "--cache-dir", str(tmp_path / "shared"), ".", cwd=root).stdout == uncached

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import sysconfig
+import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from asyncdb_lint.checker import check_text
 from asyncdb_lint.fixes import parses
+from asyncdb_lint.model.semantic import NO_INDEX
 from asyncdb_lint.runner import FixMode, lint_files
 from asyncdb_lint.settings import Settings
 
@@ -72,21 +74,22 @@ DB_SNIPPETS = st.sampled_from([
 ])
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_fuzzed_programs_never_crash_and_fixes_always_parse(data):
     hypothesmith = pytest.importorskip("hypothesmith")
     program = data.draw(hypothesmith.from_grammar() | st.lists(DB_SNIPPETS, min_size=1, max_size=5).map("".join))
-    result = check_text(program, settings=Settings(select=("ADB", "ADB503")))
+    chosen = Settings(select=("ADB", "ADB503"))
+    result = check_text(program, settings=chosen)
     assert not result.errors, result.errors
-    if result.fixes and result.module is not None:
-        from asyncdb_lint.fixes import apply_fixes
+    if any(fix.changes for _diagnostic, fix in result.fixes):
+        from asyncdb_lint.runner import fix_source
+        from asyncdb_lint.source import Source
 
-        fixable = [fix for _diagnostic, fix in result.fixes if fix.changes]
-        if fixable:
-            fixed = apply_fixes(result.module, fixable[:1]).code
-            assert parses(fixed)
+        fixed_result, fixed = fix_source(Source("fuzz.py", None, program, "utf-8"), chosen, NO_INDEX, FixMode(unsafe=True))
+        assert not fixed_result.errors
+        assert parses(fixed.text)
+        again_result, again = fix_source(fixed, chosen, NO_INDEX, FixMode(unsafe=True))
+        assert again.text == fixed.text and again_result.fixed == 0
 
 
 def _installed_sources():
@@ -123,3 +126,69 @@ def test_fixing_real_code_keeps_every_file_parseable(tmp_path):
             assert parses(target.read_text(encoding="utf-8"))
         else:
             assert target.read_bytes() == Path(source).read_bytes()
+
+
+def test_symlink_loops_deleted_files_and_newer_syntax(tmp_path):
+    from asyncdb_lint.files import discover
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg", target_is_directory=True)
+    (tmp_path / "x.py").symlink_to(tmp_path / "y.py")
+    (tmp_path / "y.py").symlink_to(tmp_path / "x.py")
+    (tmp_path / "gone.py").write_text(GOOD)
+    (tmp_path / "pep695.py").write_text("type Pair = tuple[int, int]\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n")
+    files = discover([str(tmp_path)])
+    (tmp_path / "gone.py").unlink()  # deleted between discovery and reading
+    results = {Path(r.path).name: r for r in lint_files(files, Settings(), jobs=1)}
+    assert not [e for r in results.values() for e in r.errors]
+    assert [d.code for d in results["gone.py"].diagnostics] == ["ADB001"]
+    assert [d.code for d in results["x.py"].diagnostics] == ["ADB001"]
+    pep695 = [d.code for d in results["pep695.py"].diagnostics]
+    assert pep695 == ([] if sys.version_info >= (3, 12) else ["ADB001"])
+
+
+def test_a_five_megabyte_generated_file(tmp_path):
+    big = tmp_path / "generated.py"
+    big.write_text("".join(f"value_{n} = {n}\n" for n in range(400_000)))
+    assert big.stat().st_size > 5_000_000
+    result = lint_files([str(big)], Settings(), jobs=1)[0]
+    assert result.diagnostics == [] and result.errors == []
+
+
+def test_two_hundred_levels_of_nesting(tmp_path):
+    deep = tmp_path / "deep.py"
+    deep.write_text("import asyncpg\nx = " + "[" * 200 + "]" * 200 + "\n")
+    result = lint_files([str(deep)], Settings(), jobs=1)[0]
+    assert result.errors == [] and [d.code for d in result.diagnostics] in ([], ["ADB001"])
+
+
+def test_a_file_changed_during_the_run_is_left_alone(tmp_path):
+    from asyncdb_lint.fixes import WriteRefused, write_atomically
+
+    path = tmp_path / "app.py"
+    path.write_text("edited by someone else\n")
+    with pytest.raises(WriteRefused, match="changed while it was being fixed"):
+        write_atomically(str(path), b"fixed\n", b"what we read\n")
+    assert path.read_text() == "edited by someone else\n"
+
+
+def test_a_fix_run_killed_midway_leaves_every_file_old_or_new(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    before = "from databases import Database\n\ndatabase = Database('sqlite://')\n\n\nasync def f():\n" + "".join(
+        f"    database.execute('SELECT {n}')\n" for n in range(60)
+    )
+    after = before.replace("    database.execute", "    await database.execute")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(400):
+        (tree / f"m{n}.py").write_text(before)
+    process = subprocess.Popen([sys.executable, "-m", "asyncdb_lint", "--isolated", "--no-cache", "--fix", str(tree)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(3)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    states = {(tree / f"m{n}.py").read_text() for n in range(400)}
+    assert states <= {before, after}  # never a torn file, whenever the kill landed
