@@ -164,9 +164,7 @@ def fix_file(
         source = read_source(path)
     except SourceError as error:
         return _unreadable(path, error, settings)
-    if prefilter is not None and not prefilter.relevant(path, source.data or b""):
-        return _lean(check_source(source, settings, index, want_edits=want_edits, prefilter=prefilter))
-    final, fixed_source = fix_source(source, settings, index, mode, want_edits)
+    final, fixed_source = fix_source(source, settings, index, mode, want_edits, prefilter)
     original, new = source.data or b"", fixed_source.data or b""
     if new != original:
         if mode.diff_only:
@@ -182,7 +180,8 @@ def fix_file(
 
 
 def fix_source(
-    source: Source, settings: Settings, index: ProjectIndexProtocol, mode: FixMode, want_edits: bool = False
+    source: Source, settings: Settings, index: ProjectIndexProtocol, mode: FixMode, want_edits: bool = False,
+    prefilter: Optional[Prefilter] = None,
 ) -> Tuple[FileResult, Source]:
     """The remaining findings after fixing, and the fixed source (the same one when nothing applied)."""
     path = source.path
@@ -191,7 +190,8 @@ def fix_source(
     errors: List[InternalError] = []
     try:
         for _ in range(MAX_FIX_ROUNDS):
-            result = check_source(current, settings, index)
+            result = check_source(current, settings, index, want_edits=want_edits, prefilter=prefilter)
+            checked = current
             candidates = [fix for _diagnostic, fix in result.fixes if fix.applies(mode.unsafe)]
             if not candidates or result.module is None:
                 break
@@ -212,7 +212,8 @@ def fix_source(
                 break
             applied += len(chosen)
             current = Source(path, fixed.bytes, fixed.code, fixed.encoding)
-        final = check_source(current, settings, index, want_edits=want_edits)
+        # The last check already describes the file unless a round changed it since.
+        final = result if checked is current else check_source(current, settings, index, want_edits=want_edits)
     except Exception as error:  # never let one file stop the run, never write a half-fixed file
         return FileResult(path, errors=[InternalError(path, "fixer", f"{type(error).__name__}: {error}")]), source
     final.errors[:0] = errors

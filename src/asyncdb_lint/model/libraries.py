@@ -364,6 +364,11 @@ TYPES: Dict[str, DbType] = {
     ]
 }
 
+# FastAPI's dependency markers: `Depends(fn)` injects what `fn` returns or yields.
+DEPENDENCY_MARKERS: FrozenSet[str] = frozenset({
+    "fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security",
+})
+
 # Decorator methods of an app or router that register a request handler.
 ROUTE_DECORATORS: FrozenSet[str] = frozenset({
     "get", "post", "put", "patch", "delete", "options", "head", "trace",

@@ -14,6 +14,7 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
+from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.semantic import ClassValue, FunctionInfo, FunctionValue, SemanticModel
 from asyncdb_lint.model.values import Obj
 
@@ -36,7 +37,6 @@ _MEMOISING_DECORATORS = frozenset({
     "lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached", "alru_cache",
     "async_lru.alru_cache", "cachetools.cached", "cached_property", "functools.cached_property",
 })
-_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 
 
 class RequestContext:
@@ -68,7 +68,7 @@ class RequestContext:
         for call in model.calls:
             scope = model.scope_of[call]
             qualname = model.qualname_of(call.func, scope)
-            if qualname in _DEPENDS and call.args:
+            if qualname in lib.DEPENDENCY_MARKERS and call.args:
                 roots.extend(self._functions_of(call.args[0].value, scope, as_dependency=True))
             elif qualname in _ROUTE_CLASSES:
                 endpoint = _argument(call, 1, "endpoint")

@@ -41,7 +41,6 @@ _UNWRAP_FIRST = {
     "collections.abc.AsyncIterable", "collections.abc.Iterable", "collections.abc.Awaitable",
     "contextlib.AbstractAsyncContextManager",
 }
-_DEPENDS = {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
 
 
 @dataclass(eq=False)
@@ -212,6 +211,7 @@ class SemanticModel:
         builder = _Builder(self)
         module.visit(builder)
         self.module_scope = builder.module_scope
+        self.scopes: List[Scope] = builder.scopes
 
     # ------------------------------------------------------------------ structure
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -454,7 +454,7 @@ class SemanticModel:
         """The kind FastAPI injects for ``Depends(fn)``/``Security(fn)``."""
         if not isinstance(expr, cst.Call) or not expr.args:
             return None
-        if self.qualname_of(expr.func, scope) not in _DEPENDS:
+        if self.qualname_of(expr.func, scope) not in lib.DEPENDENCY_MARKERS:
             return None
         provider = self.value_of(expr.args[0].value, scope)
         return self.dependency_of(provider)
@@ -854,11 +854,9 @@ class SemanticModel:
         children = self.__dict__.get("_children")
         if children is None:
             children = defaultdict(list)
-            for scope in set(self.scope_of.values()) | set(self._all_scopes):
+            for scope in self.scopes:
                 if scope.parent is not None:
                     children[scope.parent].append(scope)
-            for key in children:
-                children[key] = list(dict.fromkeys(children[key]))
             self.__dict__["_children"] = children
         return children
 
@@ -886,8 +884,8 @@ class _Builder(cst.CSTVisitor):
         self.module_scope = Scope("module", model.module, None)
         self.scope = self.module_scope
         self.scopes: List[Scope] = [self.module_scope]
-        model._all_scopes = self.scopes  # type: ignore[attr-defined]
         self._not_loads: Set[cst.CSTNode] = set()
+        self._receiver_params: Set[cst.Param] = set()  # `self`/`cls`: bound by visit_FunctionDef
 
     # generic bookkeeping --------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -965,7 +963,7 @@ class _Builder(cst.CSTVisitor):
                 how = "classref" if "classmethod" in decorators else "instance"
                 self._not_loads.add(first.name)
                 scope.bindings[first.name.value].append(Binding(how, first, scope, owner))
-                self._skip_param = first
+                self._receiver_params.add(first)
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._push("lambda", node)
@@ -988,7 +986,7 @@ class _Builder(cst.CSTVisitor):
     # bindings -------------------------------------------------------------
     def visit_Param(self, node: cst.Param) -> None:
         self._not_loads.add(node.name)
-        if getattr(self, "_skip_param", None) is node:
+        if node in self._receiver_params:
             return
         function_scope = self.scope
         info = function_scope.function if function_scope.kind == "function" else None
