@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.walk import walk
 from asyncdb_lint.model.values import (
     Extern,
     FuncSummary,
@@ -209,7 +210,7 @@ class SemanticModel:
         self._memo: Dict[Tuple[str, int], Optional[Value]] = {}
         self._in_progress: Set[Tuple[str, int]] = set()
         builder = _Builder(self)
-        module.visit(builder)
+        walk(module, builder.on_visit, builder.on_leave)
         self.module_scope = builder.module_scope
         self.scopes: List[Scope] = builder.scopes
 
@@ -892,10 +893,13 @@ class _Builder(cst.CSTVisitor):
         if self.stack:
             self.model.parents[node] = self.stack[-1]
         self.stack.append(node)
-        return super().on_visit(node)
+        visit = _hook(self, "visit_", type(node))
+        return visit is None or visit(node) is not False
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
+        leave = _hook(self, "leave_", type(original_node))
+        if leave is not None:
+            leave(original_node)
         self.stack.pop()
         if self.scope.node is original_node:
             self.scope = self.scope.parent  # type: ignore[assignment]
@@ -1113,6 +1117,18 @@ class _Builder(cst.CSTVisitor):
             return
         self.model.scope_of[node] = self.scope
         self.scope.loads[node.value].append(node)
+
+
+_HOOKS: Dict[Tuple[str, type], Optional[str]] = {}
+
+
+def _hook(builder: _Builder, prefix: str, cls: type):
+    """The builder's ``visit_X``/``leave_X`` method for a node class (looked up once per class)."""
+    key = (prefix, cls)
+    name = _HOOKS.get(key, "")
+    if name == "":
+        name = _HOOKS[key] = prefix + cls.__name__ if hasattr(builder, prefix + cls.__name__) else None
+    return getattr(builder, name) if name is not None else None
 
 
 # Packages that are never part of the linted project: imports from them need no
