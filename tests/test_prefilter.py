@@ -46,3 +46,47 @@ def test_the_prefilter_skips_files_without_database_code(tmp_path):
     for name, expected in (("db.py", True), ("reexport.py", True), ("uses.py", True), ("maths.py", False)):
         path = tmp_path / "pkg" / name
         assert gate.relevant(str(path), path.read_bytes()) is expected, name
+
+
+def test_the_index_models_only_modules_that_can_matter(tmp_path):
+    """A module reaching no DB library or framework is answered without parsing it."""
+    from asyncdb_lint.model.project import ProjectIndex
+    from asyncdb_lint.model.values import ProjectModule
+    from asyncdb_lint.prefilter import Prefilter
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "db.py").write_text("import databases\ndatabase = databases.Database('sqlite://')\n")
+    (pkg / "helpers.py").write_text("import math\n\ndef area(r):\n    return math.pi * r * r\n")
+    (pkg / "compat.py").write_text("from typing import Annotated\n\ndef area(r):\n    return r\n")
+    index = ProjectIndex(gate=Prefilter().index_gate)
+    assert index.export(str(pkg / "db.py"), "database") is not None
+    assert index.export(str(pkg / "helpers.py"), "area") is None
+    assert index.export(str(pkg / "compat.py"), "Annotated") is not None  # a re-exported typing name
+    assert index.export(str(pkg / "__init__.py"), "helpers") == ProjectModule(str(pkg / "helpers.py"))
+    modelled = set(index._models)
+    assert str(pkg / "helpers.py") not in modelled and str(pkg / "__init__.py") not in modelled
+    assert str(pkg / "db.py") in modelled and str(pkg / "compat.py") in modelled
+
+
+def test_known_modules_cover_every_qualified_name_the_model_compares():
+    """The index's gate trusts KNOWN_MODULES: a qualified name in the model or the
+    rules whose module is missing there could be answered "nothing known" wrongly."""
+    import ast
+    import re
+
+    from asyncdb_lint.model import libraries as lib
+
+    source = TESTS.parent / "src" / "asyncdb_lint"
+    # Not qualified names of a module: a file name, and Celery signal decorators matched as text.
+    not_modules = {"__init__", "signals", "worker_init", "worker_process_init"}
+    missing = set()
+    for path in sorted((source / "model").glob("*.py")) + sorted((source / "rules").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", node.value):
+                    root = node.value.split(".")[0]
+                    if root not in lib.KNOWN_MODULES and root not in not_modules:
+                        missing.add((path.name, node.value))
+    assert not missing

@@ -44,16 +44,20 @@ def check_source(
     apply_noqa: bool = True,
     want_edits: bool = False,
     prefilter: Optional[Prefilter] = None,
+    parsed_elsewhere: bool = False,
 ) -> FileResult:
     """Lint one file. With ``want_edits``, each fix's text edits go into the diagnostic (JSON).
 
     With a ``prefilter``, a file that no rule can say anything about only gets
-    the syntax check that ADB001 needs.
+    the syntax check that ADB001 needs - none if the caller already parsed it
+    (``parsed_elsewhere``: flake8 hands plugins only files it could parse).
     """
     result = FileResult(source.path)
     if prefilter is not None:
         data = source.data if source.data is not None else source.text.encode("utf-8", "surrogateescape")
         if not prefilter.relevant(source.path, data):
+            if parsed_elsewhere:
+                return result
             try:
                 check_syntax(source)
             except SourceError as error:

@@ -13,18 +13,21 @@ from typing import Iterator, List, Optional, Tuple, Type
 from asyncdb_lint import __version__
 from asyncdb_lint.checker import check_source
 from asyncdb_lint.model.project import ProjectIndex
+from asyncdb_lint.prefilter import Prefilter
+from asyncdb_lint.prefilter import for_settings as prefilter_for
 from asyncdb_lint.runner import finish_project_rules, prepare
 from asyncdb_lint.settings import Settings, SettingsError, load_settings
 from asyncdb_lint.source import Source
 
 # One of each per flake8 worker process.
 _INDEX: Optional[ProjectIndex] = None
+_PREFILTER: Optional[Prefilter] = None
 _SETTINGS: Optional[Settings] = None
 _CONFIG_ERROR: Optional[str] = None
 
 
 def _setup() -> None:
-    global _INDEX, _SETTINGS, _CONFIG_ERROR
+    global _INDEX, _PREFILTER, _SETTINGS, _CONFIG_ERROR
     if _SETTINGS is not None or _CONFIG_ERROR is not None:
         return
     try:
@@ -32,7 +35,9 @@ def _setup() -> None:
         prepare(_SETTINGS)
     except SettingsError as error:
         _CONFIG_ERROR = str(error)
-    _INDEX = ProjectIndex()
+        return
+    _PREFILTER = prefilter_for(_SETTINGS)
+    _INDEX = ProjectIndex(gate=_PREFILTER.index_gate)
 
 
 class AsyncDbLintPlugin:
@@ -50,7 +55,10 @@ class AsyncDbLintPlugin:
             return
         assert _SETTINGS is not None and _INDEX is not None
         text = "".join(self.lines)
-        result = check_source(Source(self.filename, None, text, "utf-8"), _SETTINGS, _INDEX, apply_noqa=False)
+        result = check_source(
+            Source(self.filename, None, text, "utf-8"), _SETTINGS, _INDEX, apply_noqa=False,
+            prefilter=_PREFILTER, parsed_elsewhere=True,
+        )
         # flake8 sees one file at a time: whole-tree rules (ADB205) cannot speak.
         finish_project_rules([result], _SETTINGS, complete=False)
         for diagnostic in result.diagnostics:

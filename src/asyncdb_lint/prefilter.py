@@ -29,54 +29,29 @@ def _pattern(words: Iterable[str], state: bool = False) -> "re.Pattern[bytes]":
     return re.compile(rb"(?:\b(?:" + alternatives.encode() + rb")\b" + (rb"|\.state\." if state else b"") + rb")")
 
 
-class Prefilter:
-    """Answers `relevant(path, data)`, remembering project modules it scanned.
+class ImportGraph:
+    """The project modules each file imports (a byte scan of its import lines),
+    and whether a module reaches - itself or through those imports - one whose
+    text matches a pattern."""
 
-    Two word lists: what makes a file worth analysing itself (library names,
-    SQL execution methods, `on_event`, `.state.`, in-house names), and what
-    makes a module worth following from the files that import it (it imports
-    a DB library or names an in-house type, so it may hand out a DB object).
-    """
-
-    def __init__(self, custom_names: Iterable[str] = ()):
-        custom = {name.rsplit(".", 1)[-1] for name in custom_names} | {name.split(".")[0] for name in custom_names}
-        exporters = set(lib.LIBRARY_MODULES) | custom
-        words = exporters | set(lib.UNTRACED_SQL_METHODS) | {"on_event", "add_event_handler"}
-        # Substring tests are fast; the word-boundary regex only confirms a hit.
-        self._substrings = tuple(sorted({w.encode() for w in words if w} | {b".state."}))
-        self._tokens = _pattern(words, state=True)
-        names = "|".join(sorted(re.escape(word) for word in exporters if word))
-        # Importing a DB library (or naming an in-house DB type) is what lets a
-        # module hand a DB object to the files that import it.
-        self._exports = re.compile(
-            rb"^[ \t]*(?:from|import)[ \t]+(?:" + names.encode() + rb")\b|\b(?:" + "|".join(re.escape(c) for c in custom if c).encode() + rb")\b"
-            if custom else rb"^[ \t]*(?:from|import)[ \t]+(?:" + names.encode() + rb")\b",
-            re.MULTILINE,
-        )
-        self._modules: Dict[str, bool] = {}
+    def __init__(self):
         self._resolved: Dict[tuple, Set[str]] = {}
+        self._answers: Dict[bytes, Dict[str, bool]] = {}  # pattern -> module -> answer
 
-    def relevant(self, path: str, data: bytes) -> bool:
-        if any(word in data for word in self._substrings) and self._tokens.search(data):
-            return True
-        return any(self._may_export_db(module) for module in self._imported_files(path, data))
-
-    def _may_export_db(self, module_path: str, _depth: int = 0) -> bool:
-        """Whether a module, or any project module it imports (transitively), imports a DB library.
-
-        A search over the import graph: when it finds no exporter, nothing reachable
-        from any module it visited exports either, so all of them are remembered
-        as irrelevant; import cycles need no special care.
-        """
-        if module_path in self._modules:
-            return self._modules[module_path]
+    def reaches(self, module_path: str, pattern: "re.Pattern[bytes]") -> bool:
+        """A search over the import graph: when nothing matches, nothing reachable
+        from any module it visited matches either, so all of them are remembered;
+        import cycles need no special care."""
+        answers = self._answers.setdefault(pattern.pattern, {})
+        if module_path in answers:
+            return answers[module_path]
         visited = {module_path}
         queue = [module_path]
         while queue:
             current = queue.pop()
-            known = self._modules.get(current)
+            known = answers.get(current)
             if known is True:
-                self._modules[module_path] = True
+                answers[module_path] = True
                 return True
             if known is False:
                 continue
@@ -84,23 +59,20 @@ class Prefilter:
                 with open(current, "rb") as handle:
                     data = handle.read()
             except OSError:
-                self._modules[module_path] = True  # cannot tell: analyse
+                answers[module_path] = True  # cannot tell: assume it does
                 return True
-            if self._exports.search(data):
-                self._modules[current] = self._modules[module_path] = True
+            if pattern.search(data):
+                answers[current] = answers[module_path] = True
                 return True
-            for imported in self._imported_files(current, data):
+            for imported in self.imported_files(current, data):
                 if imported not in visited:
                     visited.add(imported)
                     queue.append(imported)
-        return self._remember(visited, False)
+        for module in visited:
+            answers[module] = False
+        return False
 
-    def _remember(self, modules: Set[str], value: bool) -> bool:
-        for module in modules:
-            self._modules[module] = value
-        return value
-
-    def _imported_files(self, path: str, data: bytes) -> Set[str]:
+    def imported_files(self, path: str, data: bytes) -> Set[str]:
         """Files of the project this file imports from (relative or absolute)."""
         found: Set[str] = set()
         if b"import" not in data:
@@ -138,6 +110,74 @@ class Prefilter:
         if key not in self._resolved:
             self._resolved[key] = _resolve(module, roots, names)
         return self._resolved[key]
+
+
+def _imports_or_names(modules: Iterable[str], words: Iterable[str] = ()) -> "re.Pattern[bytes]":
+    """Text that imports one of ``modules`` (top-level names) or mentions one of ``words``."""
+    alternatives = [rb"^[ \t]*(?:from|import)[ \t]+(?:" + "|".join(sorted(re.escape(m) for m in set(modules) if m)).encode() + rb")\b"]
+    words = sorted(re.escape(word) for word in set(words) if word)
+    if words:
+        alternatives.append(rb"\b(?:" + "|".join(words).encode() + rb")\b")
+    return re.compile(b"|".join(alternatives), re.MULTILINE)
+
+
+class Prefilter:
+    """Answers `relevant(path, data)`, remembering project modules it scanned.
+
+    Two word lists: what makes a file worth analysing itself (library names,
+    SQL execution methods, `on_event`, `.state.`, in-house names), and what
+    makes a module worth following from the files that import it (it imports
+    a DB library or names an in-house type, so it may hand out a DB object).
+    """
+
+    def __init__(self, custom_names: Iterable[str] = ()):
+        custom = {name.rsplit(".", 1)[-1] for name in custom_names} | {name.split(".")[0] for name in custom_names}
+        exporters = set(lib.LIBRARY_MODULES) | custom
+        words = exporters | set(lib.UNTRACED_SQL_METHODS) | {"on_event", "add_event_handler"}
+        # Substring tests are fast; the word-boundary regex only confirms a hit.
+        self._substrings = tuple(sorted({w.encode() for w in words if w} | {b".state."}))
+        self._tokens = _pattern(words, state=True)
+        # Importing a DB library (or naming an in-house DB type) is what lets a
+        # module hand a DB object to the files that import it.
+        self._exports = _imports_or_names(exporters, custom)
+        self.graph = ImportGraph()
+        self.index_gate = ExportGate(self.graph, custom)
+
+    def relevant(self, path: str, data: bytes) -> bool:
+        if any(word in data for word in self._substrings) and self._tokens.search(data):
+            return True
+        return any(self.graph.reaches(module, self._exports) for module in self.graph.imported_files(path, data))
+
+
+class ExportGate:
+    """Which modules the project index must model to say what a name imported from them holds.
+
+    The model knows only what the knowledge tables name. A module that reaches
+    (itself or through its project imports) none of the modules whose objects
+    get a kind - DB libraries, the web frameworks, in-house DB names - can hand
+    out nothing the rules act on, so the index answers "nothing known" without
+    parsing it. One exception is kept exact: re-exporting a name of a module
+    the model only passes through (`from typing import Annotated` in a compat
+    module) - such a module is modelled when it mentions the name asked for.
+    """
+
+    def __init__(self, graph: ImportGraph, custom: Iterable[str] = ()):
+        self._graph = graph
+        self._values = _imports_or_names(lib.VALUE_MODULES | {name.split(".")[0] for name in custom}, custom)
+        self._known = _imports_or_names(lib.KNOWN_MODULES)
+
+    def must_model(self, path: str, name: str) -> bool:
+        if self._graph.reaches(path, self._values):
+            return True
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return True
+        mentioned = re.search(rb"\b" + re.escape(name.encode()) + rb"\b", data) is not None
+        if mentioned and os.path.basename(path) == "__init__.py":
+            return True  # what a package binds to a name may be one of its submodules
+        return mentioned and self._graph.reaches(path, self._known)
 
 
 @functools.lru_cache(maxsize=4096)

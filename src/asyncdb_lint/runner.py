@@ -53,12 +53,13 @@ _WORKER: dict = {}
 def _start(job: _Job) -> None:
     """Set up one process: the configuration's knowledge, a project index, the prefilter."""
     prepare(job.settings)
-    index = ProjectIndex(search_roots=job.roots)
+    prefilter = prefilter_for(job.settings) if job.use_prefilter else None
+    index = ProjectIndex(search_roots=job.roots, gate=prefilter.index_gate if prefilter else None)
     index.add_state_sources(job.state_sources)
     cache = None
     if job.cache_dir is not None and job.fix is None and not job.want_edits:
         cache = ResultCache(job.cache_dir, _fingerprint(job.settings, job.use_prefilter))
-    _WORKER.update(job=job, index=index, cache=cache, prefilter=prefilter_for(job.settings) if job.use_prefilter else None)
+    _WORKER.update(job=job, index=index, cache=cache, prefilter=prefilter)
 
 
 def _fingerprint(settings: Settings, use_prefilter: bool) -> str:

@@ -28,7 +28,7 @@ kind is described by a result spec string:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Mapping, Optional
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -506,6 +506,11 @@ LIBRARY_MODULES: FrozenSet[str] = frozenset({
     "oracledb", "cx_Oracle", "pymongo", "redis",
 })
 
+# Top-level modules whose objects the model gives a kind (a DB object, an app,
+# a dependency marker): what a project module must import before anything
+# imported from it can matter to a rule.
+VALUE_MODULES: FrozenSet[str] = LIBRARY_MODULES | {"fastapi", "starlette"}
+
 # Calls that take a coroutine and run or schedule it: handing a coroutine to
 # one of these is not losing it. Matched by qualified name, or by method name
 # for the methods of objects we do not track (TaskGroup, event loops).
@@ -679,3 +684,19 @@ def install_custom(async_db_types=(), sync_db_calls=(), sql_sinks=()) -> None:
     for qualname in sql_sinks:
         SQL_TEXT_FUNCTIONS[qualname] = ""
         _CUSTOM["sinks"].append(qualname)
+
+
+def _roots(*tables: Iterable[str]) -> FrozenSet[str]:
+    return frozenset(name.split(".")[0] for table in tables for name in table)
+
+
+# Every top-level module the model compares a qualified name against: the
+# tables above, and the names the model itself looks for (typing constructs,
+# decorators, `textwrap.dedent`). Objects of other modules are opaque to it.
+KNOWN_MODULES: FrozenSet[str] = VALUE_MODULES | _roots(
+    CLASSES, FUNCTIONS, COROUTINE_RUNNERS, DATA_SINKS, DEPENDENCY_MARKERS, SQL_TEXT_FUNCTIONS,
+    HANDLE_FACTORIES, SYNC_SESSIONMAKERS,
+) | {
+    "typing", "typing_extensions", "collections", "contextlib", "functools", "textwrap",
+    "pytest", "pytest_asyncio", "async_lru", "cachetools",
+}

@@ -29,8 +29,10 @@ _MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
 class ProjectIndex(ProjectIndexProtocol):
-    def __init__(self, search_roots: Iterable[str] = ()):
+    def __init__(self, search_roots: Iterable[str] = (), gate=None):
+        """``gate`` (the prefilter's `ExportGate`) spares modelling modules that cannot matter."""
         self._roots = [os.path.abspath(root) for root in search_roots]
+        self._gate = gate
         self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
         self._exports: Dict[Tuple[str, str], Optional[Value]] = {}
         self._in_progress: Set[Tuple[str, str]] = set()
@@ -180,6 +182,12 @@ class ProjectIndex(ProjectIndexProtocol):
         return result
 
     def _compute_export(self, path: str, name: str) -> Optional[Value]:
+        if self._gate is not None and not self._gate.must_model(path, name):
+            # Nothing the rules act on; a package's unmentioned name can only be a submodule.
+            submodule = None
+            if os.path.basename(path) == "__init__.py":
+                submodule = self._module_file(os.path.join(os.path.dirname(path), name))
+            return ProjectModule(submodule) if submodule is not None else None
         model = self._model(path)
         if model is None:
             return None
