@@ -5,9 +5,11 @@
 
 Pinned releases are downloaded from the package index into a cache directory
 outside the repository (`--cache`, default ~/.cache/asyncdb-lint-bench) and
-never committed. Every tool runs on the same files, interleaved, several runs
-each; the table gives medians, ratios to ruff, and each process's peak RSS.
-Needs: ruff, flake8-async and bandit installed (`pip install ruff flake8-async bandit`).
+never committed, and so are two virtual environments with pinned peers: ruff,
+bandit and flake8 with flake8-async, and a plain flake8 (the same version as
+ours, without our plugin - flake8 runs every installed plugin in every run).
+Every tool runs on the same files, interleaved, several runs each; the table
+gives medians, ratios to ruff, and each process's peak RSS.
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ CORPORA: Dict[str, List[Tuple[str, str]]] = {
         ("asyncpg", "0.32.0"), ("aiosqlite", "0.22.1"), ("aiopg", "1.4.0"), ("aiomysql", "0.2.0"),
         ("gino", "1.0.1"), ("piccolo", "1.38.0"), ("tortoise-orm", "1.1.9"), ("sqlmodel", "0.0.50"),
         ("advanced-alchemy", "1.12.0"), ("fastapi-users", "15.0.1"), ("fastapi-users-db-sqlalchemy", "7.0.0"),
-        ("sqladmin", "0.32.0"), ("prefect", "3.4.24"),
+        ("sqladmin", "0.32.0"), ("prefect", "3.4.24"), ("orm", "0.3.1"), ("psycopg", "3.3.9"),
+        ("asyncmy", "0.2.18"), ("sqlalchemy-utils", "0.43.0"), ("beanie", "2.2.0"), ("motor", "3.7.1"),
+        ("aerich", "0.10.1"),
     ],
     "big": [
         ("django", "5.2.8"), ("sqlalchemy", "2.0.44"), ("fastapi", "0.165.0"), ("starlette", "0.50.0"),
         ("alembic", "1.17.2"), ("pydantic", "2.12.5"), ("pip", "25.3"), ("sympy", "1.14.0"),
     ],
 }
+PEERS = ["ruff==0.17.6", "bandit==1.9.4", "flake8-async==26.8.1"]
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asyncdb-lint-bench"
 
 
@@ -89,6 +94,24 @@ def python_files(root: Path) -> List[str]:
     return sorted(str(p) for p in root.rglob("*.py") if p.is_file())
 
 
+def environment(cache: Path, name: str, packages: Sequence[str]) -> Path:
+    """A virtual environment under the cache with ``packages`` installed (made once)."""
+    home = cache / "venvs" / name
+    python = home / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    marker = home / "installed.txt"
+    if not marker.exists() or marker.read_text() != "\n".join(packages):
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *packages], check=True)
+        marker.write_text("\n".join(packages))
+    return python
+
+
+def sample(files: List[str], fraction: float) -> List[str]:
+    """Every k-th file, so that each share has the same mix of packages as the whole."""
+    count = max(1, int(len(files) * fraction))
+    return [files[int(i * len(files) / count)] for i in range(count)]
+
+
 # ------------------------------------------------------------------ timing
 def run_timed(command: Sequence[str], cwd: Optional[str] = None) -> Tuple[float, float, int]:
     """(wall seconds, peak RSS in MB of the command's largest process, exit code)."""
@@ -102,22 +125,18 @@ def run_timed(command: Sequence[str], cwd: Optional[str] = None) -> Tuple[float,
     return wall, usage.ru_maxrss / 1024, code
 
 
-def tools(file_list: str, cache_dir: str, peer_python: str) -> Dict[str, List[str]]:
-    """Every tool reads the same list of files.
-
-    flake8-async runs from its own environment (``--peer-python``): installed
-    beside our plugin, flake8 would run it in every flake8 measurement.
-    """
+def tools(file_list: str, cache_dir: str, peers: Path, plain: Path) -> Dict[str, List[str]]:
+    """Every tool reads the same list of files."""
     at_files = f"@{file_list}"
     python = sys.executable
     return {
         "asyncdb-lint (cold)": [python, "-m", "asyncdb_lint", "--isolated", "--no-cache", "--quiet", at_files],
         "asyncdb-lint (warm)": [python, "-m", "asyncdb_lint", "--isolated", "--cache-dir", cache_dir, "--quiet", at_files],
-        "flake8 + asyncdb-lint plugin": [python, "-m", "flake8", "--isolated", "--select", "ADB", "--append-config", os.devnull, at_files],
-        "flake8 (plain)": [python, "-m", "flake8", "--isolated", "--select", "E,W,F,C90", at_files],
-        "ruff": ["ruff", "check", "--isolated", "--no-cache", "--select", "ASYNC,S608", "--exit-zero", "--quiet", at_files],
-        "flake8 + flake8-async": [peer_python, "-m", "flake8", "--isolated", "--select", "ASYNC", at_files],
-        "bandit -t B608": [python, "-m", "bandit", "-q", "-t", "B608", at_files],
+        "flake8 + asyncdb-lint plugin": [python, "-m", "flake8", "--isolated", "--extend-select", "ADB", "--exit-zero", at_files],
+        "flake8 (plain)": [str(plain), "-m", "flake8", "--isolated", "--exit-zero", at_files],
+        "ruff": [str(peers.parent / "ruff"), "check", "--isolated", "--no-cache", "--select", "ASYNC,S608", "--exit-zero", "--quiet", at_files],
+        "flake8 + flake8-async": [str(peers), "-m", "flake8", "--isolated", "--select", "ASYNC", "--exit-zero", at_files],
+        "bandit -t B608": [str(peers), "-m", "bandit", "-q", "-t", "B608", at_files],
     }
 
 
@@ -133,13 +152,13 @@ def expand_at_files(command: List[str]) -> List[str]:
     return expanded
 
 
-def measure(files: List[str], runs: int, skip: Sequence[str], peer_python: str) -> Dict[str, Dict[str, float]]:
+def measure(files: List[str], runs: int, skip: Sequence[str], peers: Path, plain: Path) -> Dict[str, Dict[str, float]]:
     with tempfile.TemporaryDirectory() as work:
         file_list = os.path.join(work, "files.txt")
         Path(file_list).write_text("\n".join(files) + "\n", encoding="utf-8")
         cache_dir = os.path.join(work, "cache")
         commands = {
-            name: expand_at_files(cmd) for name, cmd in tools(file_list, cache_dir, peer_python).items() if name not in skip
+            name: expand_at_files(cmd) for name, cmd in tools(file_list, cache_dir, peers, plain).items() if name not in skip
         }
         # prime the warm cache once
         if "asyncdb-lint (warm)" in commands:
@@ -162,9 +181,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--fractions", default="0.25,0.5,1", help="sizes of each corpus to time, for linearity")
     parser.add_argument("--skip", action="append", default=[], help="tool names to leave out")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table for the README")
-    parser.add_argument("--peer-python", default=sys.executable,
-                        help="a Python with flake8 and flake8-async installed, without asyncdb-lint")
+    parser.add_argument("--whole-only", action="append", default=[],
+                        help="tool names to time on the whole corpus only (flake8-async takes many minutes)")
     args = parser.parse_args(argv)
+    from importlib.metadata import version
+
+    peers = environment(args.cache, "peers", PEERS)
+    plain = environment(args.cache, "plain-flake8", [f"flake8=={version('flake8')}"])
 
     rows = []
     for corpus in args.corpus or sorted(CORPORA):
@@ -173,8 +196,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
         print(f"{corpus}: {len(files)} files, {lines} lines: " + ", ".join(f"{n} {v}" for n, v in CORPORA[corpus]), file=sys.stderr)
         for fraction in (float(x) for x in args.fractions.split(",")):
-            subset = files[: max(1, int(len(files) * fraction))]
-            results = measure(subset, args.runs, args.skip, args.peer_python)
+            subset = sample(files, fraction)
+            skip = args.skip + (args.whole_only if fraction < 1 else [])
+            results = measure(subset, args.runs, skip, peers, plain)
             ruff = results.get("ruff", {}).get("median")
             for name, values in results.items():
                 rows.append((corpus, fraction, len(subset), name, values["median"], values["median"] / ruff if ruff else None, values["rss"]))

@@ -19,12 +19,15 @@ from asyncdb_lint.model.semantic import (
     Instance,
     ProjectIndexProtocol,
     SemanticModel,
+    imported_value,
 )
 from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
 from asyncdb_lint.source import SourceError, parse_source, read_source
 
 _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
-_MAX_MODELS = 64  # modelled modules kept in memory at once
+# Modelled modules kept in memory at once, by source size: a CST takes a few
+# hundred bytes a source byte, and peak memory is what this bounds.
+_MAX_MODEL_BYTES = 800_000
 _MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
@@ -34,6 +37,9 @@ class ProjectIndex(ProjectIndexProtocol):
         self._roots = [os.path.abspath(root) for root in search_roots]
         self._gate = gate
         self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
+        self._model_sizes: Dict[str, int] = {}
+        # Kept after a model is let go: its names bound by one import (re-exports).
+        self._module_imports: Dict[str, Dict[str, Tuple[str, object]]] = {}
         self._exports: Dict[Tuple[str, str], Optional[Value]] = {}
         self._in_progress: Set[Tuple[str, str]] = set()
         self._state_files: Dict[str, List[str]] = {}
@@ -188,6 +194,10 @@ class ProjectIndex(ProjectIndexProtocol):
             if os.path.basename(path) == "__init__.py":
                 submodule = self._module_file(os.path.join(os.path.dirname(path), name))
             return ProjectModule(submodule) if submodule is not None else None
+        imports = self._module_imports.get(path)
+        if imports is not None and name in imports:
+            how, data = imports[name]
+            return imported_value(self, path, how, data) if how != "class" else None
         model = self._model(path)
         if model is None:
             return None
@@ -210,14 +220,19 @@ class ProjectIndex(ProjectIndexProtocol):
             self._models.move_to_end(path)
             return self._models[path]
         model: Optional[SemanticModel]
+        size = 0
         try:
             source = read_source(path)
+            size = len(source.text)
             model = SemanticModel(parse_source(source), path=path, index=self)
+            self._module_imports[path] = model.module_imports()
         except (SourceError, OSError, RecursionError, MemoryError):
             model = None
         self._models[path] = model
-        if len(self._models) > _MAX_MODELS:
-            self._models.popitem(last=False)
+        self._model_sizes[path] = size
+        while len(self._models) > 1 and sum(self._model_sizes.values()) > _MAX_MODEL_BYTES:
+            evicted, _ = self._models.popitem(last=False)
+            del self._model_sizes[evicted]
         return model
 
 

@@ -181,6 +181,21 @@ class ProjectIndexProtocol:
 NO_INDEX = ProjectIndexProtocol()
 
 
+IMPORT_BINDINGS = frozenset({"extern", "project", "project_or_extern"})
+
+
+def imported_value(index: ProjectIndexProtocol, path: Optional[str], how: str, data) -> Optional[Value]:
+    """What a name bound by an import holds (``how``/``data`` as the builder recorded them)."""
+    if how == "extern":
+        return Extern(data)
+    if how == "project":
+        level, module, name = data
+        return index.resolve_from(path, level, module, name)
+    module, name = data  # project_or_extern: a project module if the index finds one
+    found = index.resolve_from(path, 0, module, name)
+    return found if found is not None else Extern(f"{module}.{name}")
+
+
 def _dotted(expr: cst.BaseExpression) -> Optional[str]:
     if isinstance(expr, cst.Name):
         return expr.value
@@ -373,6 +388,22 @@ class SemanticModel:
             current = current.parent
         return None
 
+    def module_imports(self) -> Dict[str, Tuple[str, object]]:
+        """Module-level names bound by nothing but one import or one class: name -> (how, data).
+
+        What such a name holds, as other modules see it, needs only the import
+        (a class is not portable at all), not this model - the project index
+        keeps these after it lets the model go.
+        """
+        table: Dict[str, Tuple[str, object]] = {}
+        for name, bindings in self.module_scope.bindings.items():
+            real = [binding for binding in bindings if binding.how != "none"]
+            if len(real) == 1 and real[0].how in IMPORT_BINDINGS:
+                table[name] = (real[0].how, real[0].data)
+            elif len(real) == 1 and real[0].how == "class":
+                table[name] = ("class", None)
+        return table
+
     def binds(self, name: str, scope: Scope) -> bool:
         """Whether ``name`` is bound in the file (so it is not the builtin)."""
         current: Optional[Scope] = scope
@@ -421,15 +452,8 @@ class SemanticModel:
             return FunctionValue(binding.data)  # type: ignore[arg-type]
         if how == "class":
             return ClassValue(binding.data)  # type: ignore[arg-type]
-        if how == "extern":
-            return Extern(binding.data)  # type: ignore[arg-type]
-        if how == "project":
-            level, module, name = binding.data  # type: ignore[misc]
-            return self.index.resolve_from(self.path, level, module, name)
-        if how == "project_or_extern":
-            module, name = binding.data  # type: ignore[misc]
-            found = self.index.resolve_from(self.path, 0, module, name)
-            return found if found is not None else Extern(f"{module}.{name}")
+        if how in IMPORT_BINDINGS:
+            return imported_value(self.index, self.path, how, binding.data)
         if how == "instance":
             return Instance(binding.data)  # type: ignore[arg-type]
         if how == "classref":
