@@ -44,7 +44,7 @@ CORPORA: Dict[str, List[Tuple[str, str]]] = {
         ("alembic", "1.17.2"), ("pydantic", "2.12.5"), ("pip", "25.3"), ("sympy", "1.14.0"),
     ],
 }
-PEERS = ["ruff==0.17.6", "bandit==1.9.4", "flake8-async==26.8.1"]
+PEERS = ["ruff==0.17.6", "bandit==1.9.4", "flake8==7.5.0", "flake8-async==26.8.1"]
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asyncdb-lint-bench"
 
 
@@ -115,13 +115,18 @@ def sample(files: List[str], fraction: float) -> List[str]:
 # ------------------------------------------------------------------ timing
 def run_timed(command: Sequence[str], cwd: Optional[str] = None) -> Tuple[float, float, int]:
     """(wall seconds, peak RSS in MB of the command's largest process, exit code)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(process.pid, 0)  # this command's usage only (and its waited-for children)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)  # this command's usage only (and its waited-for children)
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        text = errors.read().decode("utf-8", "replace")
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.stderr.write(f"warning: {' '.join(command[:3])}... exited {code}\n")
+    # 1 means findings; a missing module or a traceback means the figure is worthless
+    if code not in (0, 1) or "No module named" in text or "Traceback" in text:
+        last = text.strip().splitlines()[-1:] or [""]
+        sys.stderr.write(f"warning: {' '.join(command[:3])}... exited {code}: {last[0]}\n")
     return wall, usage.ru_maxrss / 1024, code
 
 
@@ -182,7 +187,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--skip", action="append", default=[], help="tool names to leave out")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table for the README")
     parser.add_argument("--whole-only", action="append", default=[],
-                        help="tool names to time on the whole corpus only (flake8-async takes many minutes)")
+                        help="tool names to time on the whole corpus only")
+    parser.add_argument("--first-share-only", action="append", default=[],
+                        help="tool names to time on the first share only (flake8-async takes many minutes)")
     args = parser.parse_args(argv)
     from importlib.metadata import version
 
@@ -195,9 +202,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         files = python_files(root)
         lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
         print(f"{corpus}: {len(files)} files, {lines} lines: " + ", ".join(f"{n} {v}" for n, v in CORPORA[corpus]), file=sys.stderr)
-        for fraction in (float(x) for x in args.fractions.split(",")):
+        fractions = [float(x) for x in args.fractions.split(",")]
+        for fraction in fractions:
             subset = sample(files, fraction)
-            skip = args.skip + (args.whole_only if fraction < 1 else [])
+            skip = args.skip + (args.whole_only if fraction < 1 else []) + (args.first_share_only if fraction != fractions[0] else [])
             results = measure(subset, args.runs, skip, peers, plain)
             ruff = results.get("ruff", {}).get("median")
             for name, values in results.items():
