@@ -38,8 +38,8 @@ class ProjectIndex(ProjectIndexProtocol):
         self._gate = gate
         self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
         self._model_sizes: Dict[str, int] = {}
-        # Kept after a model is let go: its names bound by one import (re-exports).
-        self._module_imports: Dict[str, Dict[str, Tuple[str, object]]] = {}
+        # Kept after a model is let go: its names answered without it (re-exports, classes).
+        self._known_exports: Dict[str, Dict[str, Tuple[str, object]]] = {}
         self._exports: Dict[Tuple[str, str], Optional[Value]] = {}
         self._in_progress: Set[Tuple[str, str]] = set()
         self._state_files: Dict[str, List[str]] = {}
@@ -194,9 +194,9 @@ class ProjectIndex(ProjectIndexProtocol):
             if os.path.basename(path) == "__init__.py":
                 submodule = self._module_file(os.path.join(os.path.dirname(path), name))
             return ProjectModule(submodule) if submodule is not None else None
-        imports = self._module_imports.get(path)
-        if imports is not None and name in imports:
-            how, data = imports[name]
+        known = self._known_exports.get(path)
+        if known is not None and name in known:
+            how, data = known[name]
             return imported_value(self, path, how, data) if how != "class" else None
         model = self._model(path)
         if model is None:
@@ -225,7 +225,7 @@ class ProjectIndex(ProjectIndexProtocol):
             source = read_source(path)
             size = len(source.text)
             model = SemanticModel(parse_source(source), path=path, index=self)
-            self._module_imports[path] = model.module_imports()
+            self._known_exports[path] = model.exports_without_model()
         except (SourceError, OSError, RecursionError, MemoryError):
             model = None
         self._models[path] = model

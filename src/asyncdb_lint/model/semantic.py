@@ -388,8 +388,8 @@ class SemanticModel:
             current = current.parent
         return None
 
-    def module_imports(self) -> Dict[str, Tuple[str, object]]:
-        """Module-level names bound by nothing but one import or one class: name -> (how, data).
+    def exports_without_model(self) -> Dict[str, Tuple[str, object]]:
+        """Module-level names bound by one import or one class only: name -> (how, data).
 
         What such a name holds, as other modules see it, needs only the import
         (a class is not portable at all), not this model - the project index
