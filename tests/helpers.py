@@ -30,3 +30,23 @@ def flake8(*args: str, cwd=None) -> subprocess.CompletedProcess:
 def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert "Traceback" not in result.stdout, result.stdout
+
+
+def run_only_rules(monkeypatch, *rules) -> None:
+    """Make every lint in this test run exactly ``rules`` (real ones, or ones made by `injected_rule`)."""
+    from asyncdb_lint import settings as settings_module
+
+    monkeypatch.setattr(settings_module.Settings, "enabled_rules", lambda self: list(rules))
+
+
+def injected_rule(code: str, check):
+    """A rule for tests that misbehave on purpose: ``check(rule, model, report)`` is its whole body."""
+    from asyncdb_lint.rules.base import Rule
+
+    class Injected(Rule):
+        name = "injected"
+        summary = what_it_does = why_bad = example = use_instead = ""
+
+    Injected.code = code
+    Injected.check = check
+    return Injected()

@@ -11,7 +11,7 @@ import pytest
 from asyncdb_lint.fixes import parses
 from asyncdb_lint.runner import FixMode, lint_files
 from asyncdb_lint.settings import Settings
-from helpers import assert_no_traceback, lint
+from helpers import assert_no_traceback, injected_rule, lint, run_only_rules
 
 FIXES = Path(__file__).parent / "fixtures" / "fixes"
 PAIRS = sorted(p for p in FIXES.glob("*.py") if not p.name.endswith(".fixed.py"))
@@ -147,23 +147,17 @@ def test_a_fix_that_breaks_the_code_is_reported_and_the_file_kept(tmp_path, monk
     """Inject a rule whose fix renders a string literal with a raw newline in it."""
     import libcst as cst
 
-    from asyncdb_lint import settings as settings_module
     from asyncdb_lint.fixes import SAFE, Fix
-    from asyncdb_lint.rules.base import Finding, Rule
+    from asyncdb_lint.rules.base import Finding
 
-    class BrokenFixRule(Rule):
-        code = "ADB101"
-        name = "broken"
-        summary = what_it_does = why_bad = example = use_instead = ""
+    def break_strings(rule, model, report):
+        for call in model.calls:
+            string = call.args[0].value if call.args else None
+            if isinstance(string, cst.SimpleString):
+                fix = Fix(SAFE, "break it").change(string, lambda _: cst.SimpleString('"a\nb"'))
+                report(Finding(rule.code, call, "broken fix", fix))
 
-        def check(self, model, report):
-            for call in model.calls:
-                string = call.args[0].value if call.args else None
-                if isinstance(string, cst.SimpleString):
-                    fix = Fix(SAFE, "break it").change(string, lambda _: cst.SimpleString('"a\nb"'))
-                    report(Finding(self.code, call, "broken fix", fix))
-
-    monkeypatch.setattr(settings_module.Settings, "enabled_rules", lambda self: [BrokenFixRule()])
+    run_only_rules(monkeypatch, injected_rule("ADB101", break_strings))
     path = tmp_path / "app.py"
     path.write_text(BAD)
     result = _fix(path, FixMode())

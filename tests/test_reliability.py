@@ -15,26 +15,19 @@ from asyncdb_lint.fixes import parses
 from asyncdb_lint.model.semantic import NO_INDEX
 from asyncdb_lint.runner import FixMode, lint_files
 from asyncdb_lint.settings import Settings
+from helpers import injected_rule, run_only_rules
 
 GOOD = "import asyncpg\n\n\nasync def f(pool: asyncpg.Pool):\n    pool.execute('SELECT 1')\n"
 
 
 def test_a_failing_rule_is_contained_to_its_file(tmp_path, monkeypatch):
-    from asyncdb_lint import settings as settings_module
     from asyncdb_lint.rules import RULES_BY_CODE
-    from asyncdb_lint.rules.base import Rule
 
-    class Exploding(Rule):
-        code = "ADB502"
-        name = "exploding"
-        summary = what_it_does = why_bad = example = use_instead = ""
+    def explode_on_request(rule, model, report):
+        if "explode" in model.module.code:
+            raise ValueError("boom")
 
-        def check(self, model, report):
-            if "explode" in model.module.code:
-                raise ValueError("boom")
-
-    real_rules = [RULES_BY_CODE["ADB101"]]
-    monkeypatch.setattr(settings_module.Settings, "enabled_rules", lambda self: [*real_rules, Exploding()])
+    run_only_rules(monkeypatch, RULES_BY_CODE["ADB101"], injected_rule("ADB502", explode_on_request))
     (tmp_path / "a.py").write_text(GOOD + "# explode\n")
     (tmp_path / "b.py").write_text(GOOD)
     results = {Path(r.path).name: r for r in lint_files([str(tmp_path / "a.py"), str(tmp_path / "b.py")], Settings(), jobs=1)}
@@ -46,18 +39,11 @@ def test_a_failing_rule_is_contained_to_its_file(tmp_path, monkeypatch):
 
 def test_an_internal_error_makes_the_cli_exit_2(tmp_path, monkeypatch, capsys):
     from asyncdb_lint import cli
-    from asyncdb_lint import settings as settings_module
-    from asyncdb_lint.rules.base import Rule
 
-    class Exploding(Rule):
-        code = "ADB502"
-        name = "exploding"
-        summary = what_it_does = why_bad = example = use_instead = ""
+    def explode(rule, model, report):
+        raise ValueError("boom")
 
-        def check(self, model, report):
-            raise ValueError("boom")
-
-    monkeypatch.setattr(settings_module.Settings, "enabled_rules", lambda self: [Exploding()])
+    run_only_rules(monkeypatch, injected_rule("ADB502", explode))
     (tmp_path / "a.py").write_text(GOOD)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["--isolated", "--no-cache", str(tmp_path / "a.py")])
