@@ -50,7 +50,7 @@ def test_the_prefilter_skips_files_without_database_code(tmp_path):
 
 def test_the_index_models_only_modules_that_can_matter(tmp_path):
     """A module reaching no DB library or framework is answered without parsing it."""
-    from asyncdb_lint.model.project import ProjectIndex
+    from asyncdb_lint.index.project import ProjectIndex
     from asyncdb_lint.model.values import ProjectModule
     from asyncdb_lint.prefilter import Prefilter
 
@@ -94,7 +94,7 @@ def test_known_modules_cover_every_qualified_name_the_model_compares():
 
 def test_the_index_answers_the_same_when_it_keeps_almost_nothing(monkeypatch):
     """Letting models go (and answering re-exports and classes without them) changes no finding."""
-    from asyncdb_lint.model import project
+    from asyncdb_lint.index import project
 
     files = SETS["projects"] + SETS["examples"]
     kept = _findings(files, True)

@@ -11,6 +11,7 @@ atomically; a corrupt, truncated or foreign entry is just a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -89,16 +90,27 @@ class ResultCache:
             "diagnostics": [asdict(d) for d in result.diagnostics],
             "facts": result.facts,
         }
-        target = self._entry_path(self._key(path, digest))
+        self.writable = write_entry(self._entry_path(self._key(path, digest)), entry, os.path.dirname(self.directory))
+
+
+def write_entry(target: str, entry: object, cache_root: str) -> bool:
+    """Write one JSON cache entry atomically; False when the cache cannot be written
+    (a read-only or full disk: the run goes on without it)."""
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _tag(cache_root)
+        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
         try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _tag(os.path.dirname(self.directory))
-            descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
+                json.dump(entry, handle, separators=(",", ":"))
             os.replace(temporary, target)
-        except (OSError, TypeError, ValueError):
-            self.writable = False  # a read-only or full disk: run on without the cache
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _tag(directory: str) -> None:

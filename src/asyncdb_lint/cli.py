@@ -13,7 +13,8 @@ import typer
 from asyncdb_lint import __version__, report
 from asyncdb_lint.checker import FileResult, check_source
 from asyncdb_lint.files import MissingPath, discover
-from asyncdb_lint.model.project import ProjectIndex
+from asyncdb_lint.index.project import ProjectIndex
+from asyncdb_lint.index.summaries import SummaryStore
 from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
 from asyncdb_lint.runner import FixMode, finish_project_rules, fix_source, lint_files, prepare
 from asyncdb_lint.settings import Settings, SettingsError, load_settings, parse_codes
@@ -109,8 +110,9 @@ def check(
     mode = FixMode(unsafe=unsafe, diff_only=diff) if (fix or diff) else None
 
     targets = paths or ["."]
+    cache = None if no_cache else (cache_dir or os.path.join(settings.root, settings.cache_dir))
     if targets == ["-"]:
-        results = [_lint_stdin(settings, stdin_filename or "-", mode, want_edits)]
+        results = [_lint_stdin(settings, stdin_filename or "-", mode, want_edits, cache)]
     else:
         try:
             files = discover(
@@ -121,7 +123,6 @@ def check(
             _fail(f"{missing}: no such file or directory")
         # Whole-tree rules (ADB205) only speak when whole directories were given.
         complete = all(os.path.isdir(target) for target in targets)
-        cache = None if no_cache else (cache_dir or os.path.join(settings.root, settings.cache_dir))
         results = lint_files(files, settings, complete=complete, fix=mode, want_edits=want_edits, cache_dir=cache)
 
     diagnostics = sorted(d for result in results for d in result.diagnostics)
@@ -157,11 +158,13 @@ def check(
     raise typer.Exit(EXIT_CLEAN if exit_zero or not diagnostics else EXIT_FINDINGS)
 
 
-def _lint_stdin(settings: Settings, filename: str, mode: Optional[FixMode], want_edits: bool) -> FileResult:
+def _lint_stdin(
+    settings: Settings, filename: str, mode: Optional[FixMode], want_edits: bool, cache_dir: Optional[str]
+) -> FileResult:
     """Lint (or fix) source read from standard input, reported as ``filename``."""
     data = sys.stdin.buffer.read()
     prepare(settings)
-    index = ProjectIndex()
+    index = ProjectIndex(summaries=SummaryStore(cache_dir))
     try:
         source = decode_source(filename, data)
     except SourceError as error:

@@ -12,7 +12,7 @@ from typing import Iterator, List, Optional, Tuple, Type
 
 from asyncdb_lint import __version__
 from asyncdb_lint.checker import check_source
-from asyncdb_lint.model.project import ProjectIndex
+from asyncdb_lint.index.project import ProjectIndex
 from asyncdb_lint.prefilter import Prefilter
 from asyncdb_lint.prefilter import for_settings as prefilter_for
 from asyncdb_lint.runner import finish_project_rules, prepare

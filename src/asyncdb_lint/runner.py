@@ -12,7 +12,8 @@ from asyncdb_lint.cache import ResultCache, import_stamp
 from asyncdb_lint.checker import FileResult, check_source, reports_unparsable
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
-from asyncdb_lint.model.project import ProjectIndex
+from asyncdb_lint.index.project import ProjectIndex
+from asyncdb_lint.index.summaries import SummaryStore
 from asyncdb_lint.model.semantic import ProjectIndexProtocol
 from asyncdb_lint.prefilter import Prefilter
 from asyncdb_lint.prefilter import for_settings as prefilter_for
@@ -54,7 +55,9 @@ def _start(job: _Job) -> None:
     """Set up one process: the configuration's knowledge, a project index, the prefilter."""
     prepare(job.settings)
     prefilter = prefilter_for(job.settings) if job.use_prefilter else None
-    index = ProjectIndex(search_roots=job.roots, gate=prefilter.index_gate if prefilter else None)
+    index = ProjectIndex(
+        search_roots=job.roots, gate=prefilter.index_gate if prefilter else None, summaries=SummaryStore(job.cache_dir),
+    )
     index.add_state_sources(job.state_sources)
     cache = None
     if job.cache_dir is not None and job.fix is None and not job.want_edits:

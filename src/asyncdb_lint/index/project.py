@@ -4,6 +4,10 @@ It is lazy: a module is read and modelled only when a file being linted asks
 about a name imported from it, so the CLI on a subset of files, the flake8
 plugin (one file at a time) and a whole-tree run all see the same facts. Facts
 from here can only make the model know more (and so add findings), never less.
+
+An imported module is never parsed with LibCST: the semantic model reads its
+skeleton (index/skeleton.py), made from Python's ``ast`` and kept in the cache
+directory (index/summaries.py).
 """
 
 from __future__ import annotations
@@ -21,21 +25,24 @@ from asyncdb_lint.model.semantic import (
     SemanticModel,
     imported_value,
 )
+from asyncdb_lint.index.summaries import SummaryStore
 from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
-from asyncdb_lint.source import SourceError, parse_source, read_source
 
 _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
-# Modelled modules kept in memory at once, by source size: a CST takes a few
-# hundred bytes a source byte, and peak memory is what this bounds.
+# Modelled modules kept in memory at once, by the size of their source: peak
+# memory is what this bounds (a skeleton's model takes a few tens of bytes a
+# source byte).
 _MAX_MODEL_BYTES = 800_000
 _MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
 class ProjectIndex(ProjectIndexProtocol):
-    def __init__(self, search_roots: Iterable[str] = (), gate=None):
-        """``gate`` (the prefilter's `ExportGate`) spares modelling modules that cannot matter."""
+    def __init__(self, search_roots: Iterable[str] = (), gate=None, summaries: Optional[SummaryStore] = None):
+        """``gate`` (the prefilter's `ExportGate`) spares modelling modules that cannot matter;
+        ``summaries`` keeps module skeletons across runs (none: made afresh)."""
         self._roots = [os.path.abspath(root) for root in search_roots]
         self._gate = gate
+        self.summaries = summaries or SummaryStore()
         self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
         self._model_sizes: Dict[str, int] = {}
         # Kept after a model is let go: its names answered without it (re-exports, classes).
@@ -219,14 +226,14 @@ class ProjectIndex(ProjectIndexProtocol):
         if path in self._models:
             self._models.move_to_end(path)
             return self._models[path]
-        model: Optional[SemanticModel]
+        model: Optional[SemanticModel] = None
         size = 0
         try:
-            source = read_source(path)
-            size = len(source.text)
-            model = SemanticModel(parse_source(source), path=path, index=self)
-            self._known_exports[path] = model.exports_without_model()
-        except (SourceError, OSError, RecursionError, MemoryError):
+            module, size = self.summaries.module_of(path)
+            if module is not None:
+                model = SemanticModel(module, path=path, index=self)
+                self._known_exports[path] = model.exports_without_model()
+        except (RecursionError, MemoryError):
             model = None
         self._models[path] = model
         self._model_sizes[path] = size

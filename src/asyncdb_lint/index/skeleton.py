@@ -1,0 +1,346 @@
+"""A module's skeleton: what the project index needs of a module that is only imported.
+
+A module another file imports from is asked only what its names hold. That
+depends on its bindings (imports, assignments, annotations, ``with ... as``,
+functions with their parameters, returns and yields, classes with their bases
+and ``self.x`` attributes, ``app.state`` assignments) and on a few kinds of
+expression (names, attributes, calls, ``await``, subscripts, string and ``|``
+annotations) - not on the rest of the code.
+
+So the module is parsed with Python's own ``ast`` (an order of magnitude faster
+than LibCST), reduced to those statements and expressions - control flow
+flattened, every other expression replaced by ``...`` - and written down as
+plain JSON data (which the summary cache stores). :func:`build_module` turns that
+data into a small LibCST module for the one semantic model, so the index's
+answers come from the same code that reads the linted files.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Iterable, List, Optional
+
+import libcst as cst
+
+# A node is [type name, {field: value}]; a field holds a node, a list of nodes, a
+# string or None. Only these LibCST types may be built from the data.
+_TYPES = frozenset({
+    "Module", "SimpleStatementLine", "IndentedBlock", "Expr", "Assign", "AssignTarget", "AnnAssign",
+    "Annotation", "AugAssign", "AddAssign", "Return", "Yield", "FunctionDef", "Parameters", "Param",
+    "Decorator", "Asynchronous", "ParamStar", "ClassDef", "Arg", "For", "With", "WithItem", "AsName", "Import",
+    "ImportFrom", "ImportAlias", "ImportStar", "Dot", "Global", "NameItem", "Name", "Attribute", "Call",
+    "Await", "NamedExpr", "Subscript", "SubscriptElement", "Index", "Slice", "SimpleString",
+    "BinaryOperation", "BitOr", "Ellipsis", "Tuple", "List", "Element", "StarredElement",
+})
+
+_UNKNOWN = ["Ellipsis", {}]  # an expression the model cannot know anything about
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def skeleton(text: str, path: str = "<module>") -> list:
+    """The skeleton of a module's source, as JSON-ready data.
+
+    Raises SyntaxError, ValueError, RecursionError or MemoryError when the
+    source cannot be parsed.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text, filename=path)
+    reducer = _Reducer(walrus=":=" in text, yields="yield" in text)
+    return ["Module", {"body": reducer.block(tree.body)}]
+
+
+def build_module(data: list) -> cst.Module:
+    """The LibCST module a skeleton describes (ValueError on data that is not one)."""
+    module = _build(data)
+    if not isinstance(module, cst.Module):
+        raise ValueError("not a module skeleton")
+    return module
+
+
+def _build(data):
+    if isinstance(data, str) or data is None:
+        return data
+    if not isinstance(data, list):
+        raise ValueError("bad skeleton data")
+    if len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict):
+        if data[0] not in _TYPES:
+            raise ValueError(f"unexpected node type {data[0]!r}")
+        return getattr(cst, data[0])(**{key: _build(value) for key, value in data[1].items()})
+    return [_build(item) for item in data]
+
+
+def _line(*statements: list) -> list:
+    return ["SimpleStatementLine", {"body": list(statements)}]
+
+
+def _name(value: str) -> list:
+    return ["Name", {"value": value}]
+
+
+def _dotted(parts: str) -> list:
+    names = parts.split(".")
+    node = _name(names[0])
+    for attr in names[1:]:
+        node = ["Attribute", {"value": node, "attr": _name(attr)}]
+    return node
+
+
+class _Reducer:
+    """ast statements -> skeleton statements, in source order (the order bindings are made)."""
+
+    def __init__(self, walrus: bool, yields: bool):
+        # Only a file that has them pays for searching dropped expressions for
+        # walrus targets and yields (both bind or mark something).
+        self._search = walrus or yields
+        self._hoisted: List[list] = []
+
+    # statements ----------------------------------------------------------
+    def block(self, statements: Iterable[ast.stmt]) -> list:
+        out: List[list] = []
+        for statement in statements:
+            self._statement(statement, out)
+        return out
+
+    def _emit(self, out: List[list], statement: Optional[list]) -> None:
+        if statement is not None:
+            out.append(statement if statement[0] in ("FunctionDef", "ClassDef", "For", "With") else _line(statement))
+        for hoisted in self._hoisted:
+            out.append(_line(hoisted))
+        self._hoisted = []
+
+    def _statement(self, node: ast.stmt, out: List[list]) -> None:
+        if isinstance(node, _FUNCTIONS):
+            self._emit(out, self._function(node))
+        elif isinstance(node, ast.ClassDef):
+            bases = [["Arg", {"value": self.expr(base)}] for base in node.bases]
+            self._hoisted = []  # a walrus in a base list binds nothing the index asks about
+            self._emit(out, ["ClassDef", {"name": _name(node.name), "bases": bases,
+                                          "body": ["IndentedBlock", {"body": self.block(node.body)}]}])
+        elif isinstance(node, ast.Assign):
+            targets = [["AssignTarget", {"target": self.target(t)}] for t in node.targets]
+            self._emit(out, ["Assign", {"targets": targets, "value": self.expr(node.value)}])
+        elif isinstance(node, ast.AnnAssign):
+            value = self.expr(node.value) if node.value is not None else None
+            annotation = ["Annotation", {"annotation": self.expr(node.annotation)}]
+            self._emit(out, ["AnnAssign", {"target": self.target(node.target), "annotation": annotation, "value": value}])
+        elif isinstance(node, ast.AugAssign):
+            self.search(node.value)
+            statement = None
+            if isinstance(node.target, ast.Name):  # the model's "augmented" binding: not an object it knows
+                statement = ["AugAssign", {"target": _name(node.target.id), "operator": ["AddAssign", {}], "value": _UNKNOWN}]
+            self._emit(out, statement)
+        elif isinstance(node, ast.Return):
+            self._emit(out, ["Return", {"value": self.expr(node.value) if node.value is not None else None}])
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.search(node.iter)
+            self._emit(out, None)
+            body = self.block(node.body) + self.block(node.orelse)
+            out.append(["For", {"target": self.target(node.target), "iter": _UNKNOWN,
+                                "body": ["IndentedBlock", {"body": body}]}])
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            self._with(node, out)
+        elif isinstance(node, (ast.If, ast.While)):
+            self.search(node.test)
+            self._emit(out, None)
+            out.extend(self.block(node.body) + self.block(node.orelse))
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            out.extend(self.block(node.body))  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                if handler.name:  # bound to the exception: nothing the model knows
+                    out.append(_line(["Assign", {"targets": [["AssignTarget", {"target": _name(handler.name)}]], "value": _UNKNOWN}]))
+                out.extend(self.block(handler.body))
+            out.extend(self.block(node.orelse) + self.block(node.finalbody))  # type: ignore[attr-defined]
+        elif type(node).__name__ == "Match":
+            self.search(node.subject)  # type: ignore[attr-defined]
+            self._emit(out, None)
+            for case in node.cases:  # type: ignore[attr-defined]
+                out.extend(self.block(case.body))
+        elif isinstance(node, ast.Import):
+            aliases = []
+            for alias in node.names:
+                asname = ["AsName", {"name": _name(alias.asname)}] if alias.asname else None
+                aliases.append(["ImportAlias", {"name": _dotted(alias.name), "asname": asname}])
+            self._emit(out, ["Import", {"names": aliases}])
+        elif isinstance(node, ast.ImportFrom):
+            self._emit(out, self._import_from(node))
+        elif isinstance(node, ast.Global):
+            self._emit(out, ["Global", {"names": [["NameItem", {"name": _name(n)}] for n in node.names]}])
+        else:  # expression statements, assert, raise, del...: only what they bind or yield
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.search(child)
+            self._emit(out, None)
+
+    def _function(self, node) -> list:
+        args = node.args
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        params = [self._param(a, d) for a, d in zip(positional, defaults)]
+        fields = {
+            "name": _name(node.name),
+            "params": ["Parameters", {
+                "posonly_params": params[: len(args.posonlyargs)],
+                "params": params[len(args.posonlyargs):],
+                "kwonly_params": [self._param(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)],
+                "star_kwarg": self._param(args.kwarg, None, "**") if args.kwarg else None,
+            }],
+            "decorators": [["Decorator", {"decorator": self.expr(d)}] for d in node.decorator_list],
+            "returns": ["Annotation", {"annotation": self.expr(node.returns)}] if node.returns is not None else None,
+        }
+        if args.vararg is not None:
+            fields["params"][1]["star_arg"] = self._param(args.vararg, None, "*")
+        elif args.kwonlyargs:
+            fields["params"][1]["star_arg"] = ["ParamStar", {}]  # the bare `*`
+        self._hoisted = []  # decorators and defaults: nothing bound there is asked about
+        fields["body"] = ["IndentedBlock", {"body": self.block(node.body)}]
+        if isinstance(node, ast.AsyncFunctionDef):
+            fields["asynchronous"] = ["Asynchronous", {}]
+        return ["FunctionDef", fields]
+
+    def _param(self, arg: ast.arg, default: Optional[ast.expr], star: Optional[str] = None) -> list:
+        fields = {"name": _name(arg.arg)}
+        if arg.annotation is not None:
+            fields["annotation"] = ["Annotation", {"annotation": self.expr(arg.annotation)}]
+        if default is not None:
+            fields["default"] = self.expr(default)
+        if star:
+            fields["star"] = star
+        return ["Param", fields]
+
+    def _with(self, node, out: List[list]) -> None:
+        items = []
+        for item in node.items:
+            if item.optional_vars is None:
+                self.search(item.context_expr)
+                continue
+            items.append(["WithItem", {"item": self.expr(item.context_expr),
+                                       "asname": ["AsName", {"name": self.target(item.optional_vars)}]}])
+        self._emit(out, None)
+        body = self.block(node.body)
+        if items:
+            fields = {"items": items, "body": ["IndentedBlock", {"body": body}]}
+            if isinstance(node, ast.AsyncWith):
+                fields["asynchronous"] = ["Asynchronous", {}]
+            out.append(["With", fields])
+        else:
+            out.extend(body)
+
+    def _import_from(self, node: ast.ImportFrom) -> list:
+        fields = {
+            "module": _dotted(node.module) if node.module else None,
+            "relative": [["Dot", {}]] * node.level,
+        }
+        if any(alias.name == "*" for alias in node.names):
+            fields["names"] = ["ImportStar", {}]
+        else:
+            fields["names"] = [
+                ["ImportAlias", {"name": _name(alias.name),
+                                 "asname": ["AsName", {"name": _name(alias.asname)}] if alias.asname else None}]
+                for alias in node.names
+            ]
+        return ["ImportFrom", fields]
+
+    # expressions ---------------------------------------------------------
+    def target(self, node: ast.expr) -> list:
+        """An assignment target: names, attributes and unpacking bind; anything else is kept inert."""
+        if isinstance(node, ast.Name):
+            return _name(node.id)
+        if isinstance(node, ast.Attribute):
+            return ["Attribute", {"value": self.expr(node.value), "attr": _name(node.attr)}]
+        if isinstance(node, (ast.Tuple, ast.List)):
+            elements = []
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
+                    elements.append(["StarredElement", {"value": self.target(element.value)}])
+                else:
+                    elements.append(["Element", {"value": self.target(element)}])
+            return ["Tuple", {"elements": elements}]
+        self.search(node)
+        return ["Subscript", {"value": _UNKNOWN, "slice": [["SubscriptElement", {"slice": ["Index", {"value": _UNKNOWN}]}]]}]
+
+    def expr(self, node: ast.expr) -> list:
+        """The kinds of expression the model evaluates, kept; any other becomes ``...``."""
+        if isinstance(node, ast.Name):
+            return _name(node.id)
+        if isinstance(node, ast.Attribute):
+            return ["Attribute", {"value": self.expr(node.value), "attr": _name(node.attr)}]
+        if isinstance(node, ast.Call):
+            return ["Call", {"func": self.expr(node.func), "args": self._arguments(node)}]
+        if isinstance(node, ast.Await):
+            return ["Await", {"expression": self.expr(node.value)}]
+        if isinstance(node, ast.NamedExpr):
+            return ["NamedExpr", {"target": self.target(node.target), "value": self.expr(node.value)}]
+        if isinstance(node, ast.Subscript):
+            return ["Subscript", {"value": self.expr(node.value), "slice": self._slice(node.slice)}]
+        if isinstance(node, ast.Constant):
+            if node.value is None or node.value is True or node.value is False:
+                return _name(repr(node.value))
+            if isinstance(node.value, (str, bytes)):
+                return ["SimpleString", {"value": repr(node.value)}]
+            return _UNKNOWN
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return ["BinaryOperation", {"left": self.expr(node.left), "operator": ["BitOr", {}], "right": self.expr(node.right)}]
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            self._yield(node)
+            return _UNKNOWN
+        self.search(node)
+        return _UNKNOWN
+
+    def _arguments(self, call: ast.Call) -> list:
+        # LibCST keeps arguments in source order; ast splits positional and keyword ones.
+        ordered = sorted(
+            [(a.lineno, a.col_offset, a) for a in call.args] + [(k.lineno, k.col_offset, k) for k in call.keywords],
+            key=lambda item: (item[0], item[1]),
+        )
+        args = []
+        for _, _, arg in ordered:
+            if isinstance(arg, ast.keyword):
+                fields = {"value": self.expr(arg.value)}
+                if arg.arg is None:
+                    fields["star"] = "**"
+                else:
+                    fields["keyword"] = _name(arg.arg)
+            elif isinstance(arg, ast.Starred):
+                fields = {"value": self.expr(arg.value), "star": "*"}
+            else:
+                fields = {"value": self.expr(arg)}
+            args.append(["Arg", fields])
+        return args
+
+    def _slice(self, node: ast.expr) -> list:
+        if type(node).__name__ == "Index":  # Python 3.8's wrapper
+            node = node.value  # type: ignore[attr-defined]
+        elements = node.elts if isinstance(node, ast.Tuple) else [node]
+        out = []
+        for element in elements:
+            if isinstance(element, ast.Slice):
+                for part in (element.lower, element.upper, element.step):
+                    if part is not None:
+                        self.search(part)
+                out.append(["SubscriptElement", {"slice": ["Slice", {"lower": None, "upper": None}]}])
+            else:
+                out.append(["SubscriptElement", {"slice": ["Index", {"value": self.expr(element)}]}])
+        return out
+
+    def _yield(self, node) -> None:
+        value = self.expr(node.value) if isinstance(node, ast.Yield) and node.value is not None else None
+        self._hoisted.append(["Expr", {"value": ["Yield", {"value": value}]}])
+
+    def search(self, node: ast.AST) -> None:
+        """A dropped expression: keep the walrus bindings and yields inside it (not in lambdas)."""
+        if not self._search:
+            return
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.NamedExpr):
+                self._hoisted.append(["Expr", {"value": self.expr(current)}])
+                continue
+            if isinstance(current, (ast.Yield, ast.YieldFrom)):
+                self._yield(current)
+                continue
+            if isinstance(current, ast.Lambda):
+                continue
+            stack.extend(reversed(list(ast.iter_child_nodes(current))))
