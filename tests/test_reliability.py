@@ -122,7 +122,7 @@ def test_symlink_loops_deleted_files_and_newer_syntax(tmp_path):
     (tmp_path / "x.py").symlink_to(tmp_path / "y.py")
     (tmp_path / "y.py").symlink_to(tmp_path / "x.py")
     (tmp_path / "gone.py").write_text(GOOD)
-    (tmp_path / "pep695.py").write_text("type Pair = tuple[int, int]\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n")
+    (tmp_path / "pep695.py").write_text("import asyncpg\ntype Pair = tuple[int, int]\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n")
     files = discover([str(tmp_path)])
     (tmp_path / "gone.py").unlink()  # deleted between discovery and reading
     results = {Path(r.path).name: r for r in lint_files(files, Settings(), jobs=1)}

@@ -19,7 +19,7 @@ from asyncdb_lint.noqa import is_suppressed, noqa_lines
 from asyncdb_lint.rules import Finding
 from asyncdb_lint.settings import Settings
 from asyncdb_lint.prefilter import Prefilter
-from asyncdb_lint.source import Source, SourceError, check_syntax, parse_source
+from asyncdb_lint.source import Source, SourceError, parse_source
 
 
 @dataclass
@@ -44,28 +44,22 @@ def check_source(
     apply_noqa: bool = True,
     want_edits: bool = False,
     prefilter: Optional[Prefilter] = None,
-    parsed_elsewhere: bool = False,
+    syntax_checked: bool = False,
 ) -> FileResult:
     """Lint one file. With ``want_edits``, each fix's text edits go into the diagnostic (JSON).
 
-    With a ``prefilter``, a file that no rule can say anything about only gets
-    the syntax check that ADB001 needs - none if the caller already parsed it
-    (``parsed_elsewhere``: flake8 hands plugins only files it could parse).
+    With a ``prefilter``, a file that no rule can say anything about is not
+    parsed at all: ADB001 speaks for the files the linter analyses.
+    ``syntax_checked``: the caller already parsed it with Python's parser
+    (flake8 hands plugins only files it could parse), so LibCST's parse suffices.
     """
     result = FileResult(source.path)
     if prefilter is not None:
         data = source.data if source.data is not None else source.text.encode("utf-8", "surrogateescape")
         if not prefilter.relevant(source.path, data):
-            if parsed_elsewhere:
-                return result
-            try:
-                check_syntax(source)
-            except SourceError as error:
-                if reports_unparsable(settings, source.path):
-                    result.diagnostics.append(_unparsable(source.path, error))
             return result
     try:
-        module = parse_source(source)
+        module = parse_source(source, syntax_checked)
     except SourceError as error:
         if reports_unparsable(settings, source.path):
             result.diagnostics.append(_unparsable(source.path, error))
@@ -104,6 +98,17 @@ def check_source(
             result.module = module
     result.diagnostics.sort()
     return result
+
+
+def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
+    """Drop a project rule's findings when every file's facts together overrule them."""
+    for rule in settings.enabled_rules():
+        if not rule.project_rule:
+            continue
+        facts = [result.facts.get(rule.code) for result in results]
+        if not rule.keep_project_findings(facts, complete):
+            for result in results:
+                result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
 
 
 def reports_unparsable(settings: Settings, path: str) -> bool:
@@ -161,8 +166,6 @@ def check_text(
     text: str, path: str = "<string>", settings: Optional[Settings] = None, complete: bool = False
 ) -> FileResult:
     """Lint source given as text (tests, docs examples); ``complete``: it is the whole project."""
-    from asyncdb_lint.runner import finish_project_rules
-
     settings = settings or Settings()
     result = check_source(Source(path, None, text, "utf-8"), settings)
     finish_project_rules([result], settings, complete)

@@ -11,12 +11,12 @@ from typing import List, Optional
 import typer
 
 from asyncdb_lint import __version__, report
-from asyncdb_lint.checker import FileResult, check_source
+from asyncdb_lint.checker import FileResult, check_source, finish_project_rules
 from asyncdb_lint.files import MissingPath, discover
 from asyncdb_lint.index.project import ProjectIndex
 from asyncdb_lint.index.summaries import SummaryStore
 from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
-from asyncdb_lint.runner import FixMode, finish_project_rules, fix_source, lint_files, prepare
+from asyncdb_lint.runner import FixMode, fix_source, lint_files, prepare
 from asyncdb_lint.settings import Settings, SettingsError, load_settings, parse_codes
 from asyncdb_lint.source import SourceError, decode_source
 

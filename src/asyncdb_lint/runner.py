@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from asyncdb_lint.cache import ResultCache, import_stamp
-from asyncdb_lint.checker import FileResult, check_source, reports_unparsable
+from asyncdb_lint.checker import FileResult, check_source, finish_project_rules, reports_unparsable
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
 from asyncdb_lint.index.project import ProjectIndex
@@ -137,17 +137,6 @@ def _import_stamp(files: Sequence[str]) -> str:
 def prepare(settings: Settings) -> None:
     """Install what the configuration teaches about the project's own code."""
     install_custom(settings.async_db_types, settings.sync_db_calls, settings.sql_sinks)
-
-
-def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
-    """Drop a project rule's findings when every file's facts together overrule them."""
-    for rule in settings.enabled_rules():
-        if not rule.project_rule:
-            continue
-        facts = [result.facts.get(rule.code) for result in results]
-        if not rule.keep_project_findings(facts, complete):
-            for result in results:
-                result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
 
 
 def lint_file(

@@ -186,7 +186,9 @@ class _Reducer:
                 "kwonly_params": [self._param(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)],
                 "star_kwarg": self._param(args.kwarg, None, "**") if args.kwarg else None,
             }],
-            "decorators": [["Decorator", {"decorator": self.expr(d)}] for d in node.decorator_list],
+            # only a decorator's name is read (``staticmethod``, ``classmethod``)
+            "decorators": [["Decorator", {"decorator": self.expr(d.func if isinstance(d, ast.Call) else d)}]
+                           for d in node.decorator_list],
             "returns": ["Annotation", {"annotation": self.expr(node.returns)}] if node.returns is not None else None,
         }
         if args.vararg is not None:
@@ -295,19 +297,30 @@ class _Reducer:
             key=lambda item: (item[0], item[1]),
         )
         args = []
-        for _, _, arg in ordered:
+        for position, (_, _, arg) in enumerate(ordered):
             if isinstance(arg, ast.keyword):
-                fields = {"value": self.expr(arg.value)}
+                fields = {"value": self._argument(arg.value, position)}
                 if arg.arg is None:
                     fields["star"] = "**"
                 else:
                     fields["keyword"] = _name(arg.arg)
             elif isinstance(arg, ast.Starred):
-                fields = {"value": self.expr(arg.value), "star": "*"}
+                fields = {"value": self._argument(arg.value, position), "star": "*"}
             else:
-                fields = {"value": self.expr(arg)}
+                fields = {"value": self._argument(arg, position)}
             args.append(["Arg", fields])
         return args
+
+    def _argument(self, node: ast.expr, position: int) -> list:
+        """What the model reads of an argument is a name or a type (``Depends(get_db)``,
+        ``sessionmaker(engine, class_=AsyncSession)``, ``cast("Pool", x)``); the
+        argument's place is kept, a value computed in it is not."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            return self.expr(node)
+        if position == 0 and isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return self.expr(node)  # a type named in a string
+        self.search(node)
+        return _UNKNOWN
 
     def _slice(self, node: ast.expr) -> list:
         if type(node).__name__ == "Index":  # Python 3.8's wrapper
