@@ -90,3 +90,27 @@ def test_two_runs_writing_the_cache_at_once(tmp_path):
     uncached = lint("--isolated", "--no-cache", ".", cwd=root).stdout
     assert outputs == [uncached, uncached]
     assert lint("--isolated", "--cache-dir", str(tmp_path / "shared"), ".", cwd=root).stdout == uncached
+
+
+def test_a_run_answered_from_the_cache_loads_neither_libcst_nor_the_rules(tmp_path):
+    """Start-up is most of a warm run: what only analysis needs is not imported (the rules
+    are loaded to settle a whole-tree rule's findings, when there are any)."""
+    import subprocess
+    import sys
+
+    root, cache = tmp_path / "app", tmp_path / "cache"
+    root.mkdir()
+    (root / "queries.py").write_text("import asyncpg\n\n\nasync def f(pool: asyncpg.Pool):\n    pool.execute('SELECT 1')\n")
+    (root / "other.py").write_text("import os\n\nprint(os.sep)\n")
+    cold = _run(root, cache)
+    assert cold
+    probe = (
+        "import sys\n"
+        "from asyncdb_lint.cli import main\n"
+        f"sys.argv = ['asyncdb-lint', '--cache-dir', {str(cache)!r}, {str(root)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('libcst', 'asyncdb_lint.rules', 'asyncdb_lint.model.semantic') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+    assert len([line for line in result.stdout.splitlines() if ": ADB" in line]) == len(cold)

@@ -35,6 +35,13 @@ def test_docs_have_every_section(rule):
     assert rule.name == rule.name.lower() and " " not in rule.name
 
 
+def test_the_catalogue_says_what_the_rules_say():
+    """Configuration and reports read the catalogue so that a cached run needs no rule loaded."""
+    from asyncdb_lint.catalogue import RULES as CATALOGUE
+
+    assert [(r.code, r.name, r.default_enabled, r.project_rule) for r in ALL_RULES] == [tuple(info) for info in CATALOGUE]
+
+
 def test_codes_are_unique_and_well_formed():
     codes = [rule.code for rule in ALL_RULES]
     assert len(codes) == len(set(codes))

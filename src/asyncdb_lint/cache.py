@@ -21,8 +21,8 @@ from dataclasses import asdict
 from typing import Dict, Iterable, Optional
 
 from asyncdb_lint import __version__
-from asyncdb_lint.checker import FileResult
 from asyncdb_lint.diagnostics import Diagnostic
+from asyncdb_lint.results import FileResult
 
 FORMAT = 1
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+import|import)[ \t][^\n]*", re.MULTILINE)

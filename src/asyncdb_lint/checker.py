@@ -6,13 +6,14 @@ then - for files that have findings - pay for positions and `noqa` lookup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
+from asyncdb_lint.results import FileResult, finish_project_rules, reports_unparsable
 from asyncdb_lint.fixes import Fix, apply_fixes, edits_between
 from asyncdb_lint.model.semantic import NO_INDEX, ProjectIndexProtocol, SemanticModel
 from asyncdb_lint.noqa import is_suppressed, noqa_lines
@@ -20,21 +21,6 @@ from asyncdb_lint.rules import Finding
 from asyncdb_lint.settings import Settings
 from asyncdb_lint.prefilter import Prefilter
 from asyncdb_lint.source import Source, SourceError, parse_source
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    errors: List[InternalError] = field(default_factory=list)
-    facts: Dict[str, object] = field(default_factory=dict)  # project rules' per-file facts
-    # For fixing: the parsed module and the fix of each (unsuppressed) diagnostic.
-    module: Optional[cst.Module] = None
-    fixes: List[Tuple[Diagnostic, Fix]] = field(default_factory=list)
-    fixed: int = 0  # how many fixes `--fix` applied to this file
-    notes: List[str] = field(default_factory=list)  # messages for the user (file left unchanged...)
-    diff: str = ""  # with `--diff`: what `--fix` would change
-    fixed_text: Optional[str] = None  # standard input with `--fix`: the fixed source
 
 
 def check_source(
@@ -98,22 +84,6 @@ def check_source(
             result.module = module
     result.diagnostics.sort()
     return result
-
-
-def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
-    """Drop a project rule's findings when every file's facts together overrule them."""
-    for rule in settings.enabled_rules():
-        if not rule.project_rule:
-            continue
-        facts = [result.facts.get(rule.code) for result in results]
-        if not rule.keep_project_findings(facts, complete):
-            for result in results:
-                result.diagnostics = [d for d in result.diagnostics if d.code != rule.code]
-
-
-def reports_unparsable(settings: Settings, path: str) -> bool:
-    """ADB001 is on, and not switched off for this file by per-file-ignores."""
-    return settings.is_enabled("ADB001") and not "ADB001".startswith(settings.ignored_for(path))
 
 
 def _with_fix(diagnostic: Diagnostic, fix: Fix, module: cst.Module, want_edits: bool) -> Diagnostic:

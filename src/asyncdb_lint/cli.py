@@ -11,12 +11,9 @@ from typing import List, Optional
 import typer
 
 from asyncdb_lint import __version__, report
-from asyncdb_lint.checker import FileResult, check_source, finish_project_rules
 from asyncdb_lint.files import MissingPath, discover
-from asyncdb_lint.index.project import ProjectIndex
-from asyncdb_lint.index.summaries import SummaryStore
-from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
-from asyncdb_lint.runner import FixMode, fix_source, lint_files, prepare
+from asyncdb_lint.results import FileResult, finish_project_rules
+from asyncdb_lint.runner import FixMode, fix_source, index_salt, lint_files, prepare
 from asyncdb_lint.settings import Settings, SettingsError, load_settings, parse_codes
 from asyncdb_lint.source import SourceError, decode_source
 
@@ -162,9 +159,12 @@ def _lint_stdin(
     settings: Settings, filename: str, mode: Optional[FixMode], want_edits: bool, cache_dir: Optional[str]
 ) -> FileResult:
     """Lint (or fix) source read from standard input, reported as ``filename``."""
+    from asyncdb_lint.checker import check_source
+    from asyncdb_lint.index.project import ProjectIndex
+
     data = sys.stdin.buffer.read()
     prepare(settings)
-    index = ProjectIndex(summaries=SummaryStore(cache_dir))
+    index = ProjectIndex(cache_dir=cache_dir, salt=index_salt(settings))
     try:
         source = decode_source(filename, data)
     except SourceError as error:
@@ -184,6 +184,7 @@ def _lint_stdin(
             result.diff = unified_diff(filename, source.text, fixed.text)
     else:
         result = check_source(source, settings, index, want_edits=want_edits)
+    index.flush()
     finish_project_rules([result], settings, complete=False)
     return result
 
@@ -223,6 +224,8 @@ def rule(
     output_format: RuleFormat = typer.Option(RuleFormat.text, "--format", help="Output format."),
 ) -> None:
     """Print a rule's documentation (or, with --all, every rule)."""
+    from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
+
     if all_rules:
         rules = ALL_RULES
     elif code and code.upper() in RULES_BY_CODE:

@@ -12,12 +12,12 @@ import os
 from typing import Iterator, List, Optional, Tuple, Type
 
 from asyncdb_lint import __version__
-from asyncdb_lint.checker import check_source, finish_project_rules
+from asyncdb_lint.checker import check_source
+from asyncdb_lint.results import finish_project_rules
 from asyncdb_lint.index.project import ProjectIndex
-from asyncdb_lint.index.summaries import SummaryStore
 from asyncdb_lint.prefilter import Prefilter
 from asyncdb_lint.prefilter import for_settings as prefilter_for
-from asyncdb_lint.runner import prepare
+from asyncdb_lint.runner import index_salt, prepare
 from asyncdb_lint.settings import Settings, SettingsError, load_settings
 from asyncdb_lint.source import Source
 
@@ -41,8 +41,9 @@ def _setup() -> None:
     _PREFILTER = prefilter_for(_SETTINGS)
     # The same skeleton cache as the CLI's: a flake8 run after an asyncdb-lint run
     # (or an earlier flake8 run) reads imported modules' skeletons, not their sources.
-    summaries = SummaryStore(os.path.join(_SETTINGS.root, _SETTINGS.cache_dir))
-    _INDEX = ProjectIndex(gate=_PREFILTER.index_gate, summaries=summaries)
+    _INDEX = ProjectIndex(
+        gate=_PREFILTER.index_gate, cache_dir=os.path.join(_SETTINGS.root, _SETTINGS.cache_dir), salt=index_salt(_SETTINGS),
+    )
 
 
 class AsyncDbLintPlugin:
@@ -64,6 +65,7 @@ class AsyncDbLintPlugin:
             Source(self.filename, None, text, "utf-8"), _SETTINGS, _INDEX, apply_noqa=False,
             prefilter=_PREFILTER, syntax_checked=True,
         )
+        _INDEX.flush()
         # flake8 sees one file at a time: whole-tree rules (ADB205) cannot speak.
         finish_project_rules([result], _SETTINGS, complete=False)
         for diagnostic in result.diagnostics:

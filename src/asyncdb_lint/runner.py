@@ -6,20 +6,22 @@ import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from asyncdb_lint.cache import ResultCache, import_stamp
-from asyncdb_lint.checker import FileResult, check_source, finish_project_rules, reports_unparsable
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
-from asyncdb_lint.index.project import ProjectIndex
-from asyncdb_lint.index.summaries import SummaryStore
-from asyncdb_lint.model.semantic import ProjectIndexProtocol
 from asyncdb_lint.prefilter import Prefilter
 from asyncdb_lint.prefilter import for_settings as prefilter_for
+from asyncdb_lint.results import FileResult, finish_project_rules, reports_unparsable
 from asyncdb_lint.settings import Settings
-from asyncdb_lint.fixes import WriteRefused, apply_fixes, parses, select_round, unified_diff, write_atomically
 from asyncdb_lint.source import Source, SourceError, read_source
+
+# The checker, the index and the fixes bring LibCST and the semantic model: they
+# are imported where a file is analysed, so a run answered from the cache never loads them.
+if TYPE_CHECKING:
+    from asyncdb_lint.index.project import ProjectIndex
+    from asyncdb_lint.model.semantic import ProjectIndexProtocol
 
 
 MAX_FIX_ROUNDS = 10
@@ -55,14 +57,26 @@ def _start(job: _Job) -> None:
     """Set up one process: the configuration's knowledge, a project index, the prefilter."""
     prepare(job.settings)
     prefilter = prefilter_for(job.settings) if job.use_prefilter else None
-    index = ProjectIndex(
-        search_roots=job.roots, gate=prefilter.index_gate if prefilter else None, summaries=SummaryStore(job.cache_dir),
-    )
-    index.add_state_sources(job.state_sources)
     cache = None
     if job.cache_dir is not None and job.fix is None and not job.want_edits:
         cache = ResultCache(job.cache_dir, _fingerprint(job.settings, job.use_prefilter))
-    _WORKER.update(job=job, index=index, cache=cache, prefilter=prefilter)
+    _WORKER.update(job=job, index=None, cache=cache, prefilter=prefilter)
+
+
+def _index() -> "ProjectIndex":
+    """This process's project index, made when the first file needs analysing."""
+    if _WORKER["index"] is None:
+        from asyncdb_lint.index.project import ProjectIndex
+
+        job: _Job = _WORKER["job"]
+        prefilter = _WORKER["prefilter"]
+        index = ProjectIndex(
+            search_roots=job.roots, gate=prefilter.index_gate if prefilter else None,
+            cache_dir=job.cache_dir, salt=index_salt(job.settings),
+        )
+        index.add_state_sources(job.state_sources)
+        _WORKER["index"] = index
+    return _WORKER["index"]
 
 
 def _fingerprint(settings: Settings, use_prefilter: bool) -> str:
@@ -72,17 +86,21 @@ def _fingerprint(settings: Settings, use_prefilter: bool) -> str:
 
 def _run_one(path: str) -> FileResult:
     job: _Job = _WORKER["job"]
-    index: ProjectIndex = _WORKER["index"]
     if job.fix is not None:
-        return fix_file(path, job.settings, index, job.fix, job.want_edits, _WORKER["prefilter"])
+        index = _index()
+        result = fix_file(path, job.settings, index, job.fix, job.want_edits, _WORKER["prefilter"])
+        index.flush()
+        return result
     cache: Optional[ResultCache] = _WORKER["cache"]
     digest = cache.file_hash(path) if cache is not None else None
     if cache is not None and digest is not None:
         cached = cache.load(path, digest, job.stamp)
         if cached is not None:
             return cached
+    index = _index()
     index.touched = set()
     result = lint_file(path, job.settings, index, job.want_edits, _WORKER["prefilter"])
+    index.flush()
     if cache is not None and digest is not None:
         cache.store(path, digest, job.stamp, result, index.touched)
     return result
@@ -134,14 +152,21 @@ def _import_stamp(files: Sequence[str]) -> str:
     return import_stamp(contents())
 
 
+def index_salt(settings: Settings) -> str:
+    """What the project index's stored answers depend on besides the files: the in-house names."""
+    return repr((settings.async_db_types, settings.sync_db_calls, settings.sql_sinks))
+
+
 def prepare(settings: Settings) -> None:
     """Install what the configuration teaches about the project's own code."""
     install_custom(settings.async_db_types, settings.sync_db_calls, settings.sql_sinks)
 
 
 def lint_file(
-    path: str, settings: Settings, index: ProjectIndex, want_edits: bool = False, prefilter: Optional[Prefilter] = None
+    path: str, settings: Settings, index: "ProjectIndex", want_edits: bool = False, prefilter: Optional[Prefilter] = None
 ) -> FileResult:
+    from asyncdb_lint.checker import check_source
+
     try:
         source = read_source(path)
     except SourceError as error:
@@ -153,10 +178,13 @@ def lint_file(
 
 
 def fix_file(
-    path: str, settings: Settings, index: ProjectIndex, mode: FixMode, want_edits: bool = False,
+    path: str, settings: Settings, index: "ProjectIndex", mode: FixMode, want_edits: bool = False,
     prefilter: Optional[Prefilter] = None,
 ) -> FileResult:
     """Apply fixes in rounds until none applies; write once, atomically (or keep a diff)."""
+    from asyncdb_lint.checker import check_source
+    from asyncdb_lint.fixes import WriteRefused, unified_diff, write_atomically
+
     try:
         source = read_source(path)
     except SourceError as error:
@@ -177,10 +205,13 @@ def fix_file(
 
 
 def fix_source(
-    source: Source, settings: Settings, index: ProjectIndexProtocol, mode: FixMode, want_edits: bool = False,
+    source: Source, settings: Settings, index: "ProjectIndexProtocol", mode: FixMode, want_edits: bool = False,
     prefilter: Optional[Prefilter] = None,
 ) -> Tuple[FileResult, Source]:
     """The remaining findings after fixing, and the fixed source (the same one when nothing applied)."""
+    from asyncdb_lint.checker import check_source
+    from asyncdb_lint.fixes import select_round
+
     path = source.path
     current = source
     applied = 0
@@ -220,6 +251,8 @@ def fix_source(
 
 def _try_apply(module, fixes):
     """The fixed module, or None when applying fails or the result does not parse."""
+    from asyncdb_lint.fixes import apply_fixes, parses
+
     try:
         fixed = apply_fixes(module, fixes)
         return fixed if parses(fixed.code) else None

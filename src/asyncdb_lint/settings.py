@@ -10,9 +10,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field, fields
-from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
-from asyncdb_lint.rules import ALL_RULES, Rule
+from asyncdb_lint.catalogue import BY_CODE, RULES
+
+if TYPE_CHECKING:
+    from asyncdb_lint.rules import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,12 +54,14 @@ class Settings:
             _check_code(prefix)
 
     def enabled_codes(self) -> FrozenSet[str]:
-        return frozenset(rule.code for rule in self.enabled_rules())
+        return frozenset(rule.code for rule in RULES if self.is_enabled(rule.code))
 
     def is_enabled(self, code: str) -> bool:
         return _selected(code, self.select, self.ignore, self.extend_select, default=_default_enabled(code))
 
-    def enabled_rules(self) -> Sequence[Rule]:
+    def enabled_rules(self) -> Sequence["Rule"]:
+        from asyncdb_lint.rules import ALL_RULES  # LibCST and the model: only when a file is analysed
+
         return [rule for rule in ALL_RULES if self.is_enabled(rule.code)]
 
     def ignored_for(self, path: str) -> Tuple[str, ...]:
@@ -113,15 +118,13 @@ def _relative(path: str, root: str) -> str:
 
 
 def _check_code(prefix: str) -> None:
-    if not any(rule.code.startswith(prefix) for rule in ALL_RULES) and not "ADB".startswith(prefix):
+    if not any(rule.code.startswith(prefix) for rule in RULES) and not "ADB".startswith(prefix):
         raise SettingsError(f"unknown rule code or prefix: {prefix!r}")
 
 
 def _default_enabled(code: str) -> bool:
-    for rule in ALL_RULES:
-        if rule.code == code:
-            return rule.default_enabled
-    return True
+    rule = BY_CODE.get(code)
+    return rule.default_enabled if rule is not None else True
 
 
 def _longest(code: str, prefixes: Iterable[str]) -> int:

@@ -7,9 +7,10 @@ import io
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class SourceError(Exception):
@@ -56,7 +57,7 @@ def decode_source(path: str, data: bytes) -> Source:
     return Source(path, data, text, encoding)
 
 
-def parse_source(source: Source, syntax_checked: bool = False) -> cst.Module:
+def parse_source(source: Source, syntax_checked: bool = False) -> "cst.Module":
     """Parse with LibCST, after a cheap check with Python's own parser (unless
     the caller made it: ``syntax_checked``).
 
@@ -65,6 +66,8 @@ def parse_source(source: Source, syntax_checked: bool = False) -> cst.Module:
     with an exception where LibCST's native parser exhausts its stack (3,000
     nested parentheses crash the process).
     """
+    import libcst as cst  # not at import time: a run answered from the cache never parses
+
     if not syntax_checked:
         check_syntax(source)
     try:
@@ -93,6 +96,6 @@ def check_syntax(source: Source) -> None:
         raise SourceError(f"cannot parse file: {type(error).__name__}: {error}") from None
 
 
-def parse_text(text: str, path: str = "<string>") -> cst.Module:
+def parse_text(text: str, path: str = "<string>") -> "cst.Module":
     """Parse source given as text (the flake8 plugin, tests)."""
     return parse_source(Source(path, None, text, "utf-8"))

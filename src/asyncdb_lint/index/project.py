@@ -25,7 +25,7 @@ from asyncdb_lint.model.semantic import (
     SemanticModel,
     imported_value,
 )
-from asyncdb_lint.index.summaries import SummaryStore
+from asyncdb_lint.index.summaries import AnswerStore, SummaryStore
 from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
 
 _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
@@ -37,12 +37,23 @@ _MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
 class ProjectIndex(ProjectIndexProtocol):
-    def __init__(self, search_roots: Iterable[str] = (), gate=None, summaries: Optional[SummaryStore] = None):
+    def __init__(
+        self, search_roots: Iterable[str] = (), gate=None, cache_dir: Optional[str] = None, salt: str = "",
+        summaries: Optional[SummaryStore] = None,
+    ):
         """``gate`` (the prefilter's `ExportGate`) spares modelling modules that cannot matter;
-        ``summaries`` keeps module skeletons across runs (none: made afresh)."""
+        ``cache_dir`` keeps module skeletons and answers across runs (none: made afresh);
+        ``salt`` names what else answers depend on (the configured in-house names)."""
         self._roots = [os.path.abspath(root) for root in search_roots]
         self._gate = gate
-        self.summaries = summaries or SummaryStore()
+        self.summaries = summaries or SummaryStore(cache_dir)
+        self.answers: Optional[AnswerStore] = None
+        if cache_dir is not None:
+            roots = "|".join(self._roots + [os.getcwd()])
+            self.answers = AnswerStore(cache_dir, f"{salt}|gate={gate is not None}|{roots}")
+        self._frames: List[_Frame] = []
+        self._module_deps: Dict[str, _Frame] = {}
+        self._export_deps: Dict[Tuple[str, str], Tuple[Set[str], bool]] = {}
         self._models: "OrderedDict[str, Optional[SemanticModel]]" = OrderedDict()
         self._model_sizes: Dict[str, int] = {}
         # Kept after a model is let go: its names answered without it (re-exports, classes).
@@ -51,6 +62,7 @@ class ProjectIndex(ProjectIndexProtocol):
         self._in_progress: Set[Tuple[str, str]] = set()
         self._state_files: Dict[str, List[str]] = {}
         self._isfile_cache: Dict[str, bool] = {}
+        self._entries: Dict[Tuple[str, str], bool] = {}
         self.touched: Set[str] = set()  # project files read for the current file (cache dependencies)
         self._scanned: Set[str] = set()
 
@@ -70,6 +82,7 @@ class ProjectIndex(ProjectIndexProtocol):
                     files.append(absolute)
 
     def state_attribute(self, name: str, importer: Optional[str] = None) -> Optional[Value]:
+        self._note(set(), False)  # rests on a scan of the whole package
         if importer is not None:
             self._scan_project_of(importer)
         key = ("<state>", name)
@@ -135,6 +148,8 @@ class ProjectIndex(ProjectIndexProtocol):
             candidates = self._search_roots(importer)
         parts = module.split(".") if module else []
         for root in candidates:
+            if parts and not self._has_entry(root, parts[0]):
+                continue  # nothing of that name here: no module below it either
             directory = os.path.join(root, *parts)
             submodule = self._module_file(os.path.join(directory, name))
             module_file = self._module_file(directory) if parts else None
@@ -172,6 +187,17 @@ class ProjectIndex(ProjectIndexProtocol):
                 return candidate
         return None
 
+    def _has_entry(self, root: str, name: str) -> bool:
+        """Whether ``root`` holds a package directory or module file called ``name``."""
+        key = (root, name)
+        found = self._entries.get(key)
+        if found is None:
+            base = os.path.join(root, name)
+            found = self._entries[key] = (
+                os.path.isdir(base) or self._isfile(base + ".py") or self._isfile(base + ".pyi")
+            )
+        return found
+
     def _isfile(self, path: str) -> bool:
         cached = self._isfile_cache.get(path)
         if cached is None:
@@ -180,22 +206,53 @@ class ProjectIndex(ProjectIndexProtocol):
 
     # ------------------------------------------------------------ exports
     def export(self, path: str, name: str) -> Optional[Value]:
-        self.touched.add(path)
         key = (path, name)
         if key in self._exports:
+            self._note(*self._export_deps[key])
             return self._exports[key]
         if key in self._in_progress:
-            return None  # an import cycle
+            self._note({path}, False)  # an import cycle: this answer is cut short
+            return None
+        stored = self.answers.load(path, name) if self.answers is not None else None
+        if stored is not None:
+            result, deps = stored
+            self._exports[key], self._export_deps[key] = result, (set(deps), True)
+            self._note(set(deps), True)
+            return result
+        frame = _Frame(path)
+        self._frames.append(frame)
         self._in_progress.add(key)
         try:
             result = self._compute_export(path, name)
         finally:
             self._in_progress.discard(key)
-        self._exports[key] = result
+            self._frames.pop()
+        # What the module's model remembers may rest on anything it read before.
+        module = self._module_deps.setdefault(path, _Frame(path))
+        module.deps |= frame.deps
+        module.pure = module.pure and frame.pure
+        deps, pure = set(module.deps), module.pure
+        self._exports[key], self._export_deps[key] = result, (deps, pure)
+        self._note(deps, pure)
+        if pure and self.answers is not None:
+            self.answers.store(path, name, result, deps)
         return result
+
+    def _note(self, deps: Set[str], pure: bool) -> None:
+        """Record what the answer being computed rests on (and what the linted file read)."""
+        self.touched.update(deps)
+        if self._frames:
+            frame = self._frames[-1]
+            frame.deps |= deps
+            frame.pure = frame.pure and pure
+
+    def flush(self) -> None:
+        if self.answers is not None:
+            self.answers.flush()
 
     def _compute_export(self, path: str, name: str) -> Optional[Value]:
         if self._gate is not None and not self._gate.must_model(path, name):
+            self._note(set(), False)  # the gate's answer rests on files it read, not tracked
             # Nothing the rules act on; a package's unmentioned name can only be a submodule.
             submodule = None
             if os.path.basename(path) == "__init__.py":
@@ -241,6 +298,16 @@ class ProjectIndex(ProjectIndexProtocol):
             evicted, _ = self._models.popitem(last=False)
             del self._model_sizes[evicted]
         return model
+
+
+class _Frame:
+    """An answer being computed: the files it rests on, and whether it may be stored."""
+
+    __slots__ = ("deps", "pure")
+
+    def __init__(self, path: str):
+        self.deps: Set[str] = {path}
+        self.pure = True
 
 
 def _portable(value: Optional[Value], model: SemanticModel) -> Optional[Value]:

@@ -18,6 +18,7 @@ answers come from the same code that reads the linted files.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import warnings
 from typing import Iterable, List, Optional
 
@@ -28,7 +29,7 @@ import libcst as cst
 _TYPES = frozenset({
     "Module", "SimpleStatementLine", "IndentedBlock", "Expr", "Assign", "AssignTarget", "AnnAssign",
     "Annotation", "AugAssign", "AddAssign", "Return", "Yield", "FunctionDef", "Parameters", "Param",
-    "Decorator", "Asynchronous", "ParamStar", "ClassDef", "Arg", "For", "With", "WithItem", "AsName", "Import",
+    "Decorator", "Asynchronous", "ParamStar", "ClassDef", "Arg", "With", "WithItem", "AsName", "Import",
     "ImportFrom", "ImportAlias", "ImportStar", "Dot", "Global", "NameItem", "Name", "Attribute", "Call",
     "Await", "NamedExpr", "Subscript", "SubscriptElement", "Index", "Slice", "SimpleString",
     "BinaryOperation", "BitOr", "Ellipsis", "Tuple", "List", "Element", "StarredElement",
@@ -65,10 +66,45 @@ def _build(data):
     if not isinstance(data, list):
         raise ValueError("bad skeleton data")
     if len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict):
-        if data[0] not in _TYPES:
+        make = _MAKERS.get(data[0])
+        if make is None:
             raise ValueError(f"unexpected node type {data[0]!r}")
-        return getattr(cst, data[0])(**{key: _build(value) for key, value in data[1].items()})
+        return make({key: _build(value) for key, value in data[1].items()})
     return [_build(item) for item in data]
+
+
+def _maker(cls: type):
+    """Build a node of ``cls`` without LibCST's validation: the reducer makes only
+    valid shapes, and validating a hundred thousand nodes a large module costs
+    as much as walking them. Default whitespace is shared (it is never walked)."""
+    fields = dataclasses.fields(cls)
+    defaults = {}
+    for field in fields:
+        if field.default is not dataclasses.MISSING:
+            defaults[field.name] = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            defaults[field.name] = field.default_factory()
+    names = [field.name for field in fields]
+    setter = object.__setattr__
+
+    def make(values: dict):
+        unknown = values.keys() - defaults.keys() - set(names)
+        if unknown:
+            raise ValueError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+        node = object.__new__(cls)
+        for name in names:
+            if name in values:
+                setter(node, name, values[name])
+            elif name in defaults:
+                setter(node, name, defaults[name])
+            else:
+                raise ValueError(f"{cls.__name__} needs {name!r}")
+        return node
+
+    return make
+
+
+_MAKERS = {name: _maker(getattr(cst, name)) for name in _TYPES}
 
 
 def _line(*statements: list) -> list:
@@ -105,7 +141,7 @@ class _Reducer:
 
     def _emit(self, out: List[list], statement: Optional[list]) -> None:
         if statement is not None:
-            out.append(statement if statement[0] in ("FunctionDef", "ClassDef", "For", "With") else _line(statement))
+            out.append(statement if statement[0] in ("FunctionDef", "ClassDef", "With") else _line(statement))
         for hoisted in self._hoisted:
             out.append(_line(hoisted))
         self._hoisted = []
@@ -134,11 +170,10 @@ class _Reducer:
         elif isinstance(node, ast.Return):
             self._emit(out, ["Return", {"value": self.expr(node.value) if node.value is not None else None}])
         elif isinstance(node, (ast.For, ast.AsyncFor)):
+            # the loop variable holds nothing the model knows: bound like `target = ...`
             self.search(node.iter)
-            self._emit(out, None)
-            body = self.block(node.body) + self.block(node.orelse)
-            out.append(["For", {"target": self.target(node.target), "iter": _UNKNOWN,
-                                "body": ["IndentedBlock", {"body": body}]}])
+            self._emit(out, ["Assign", {"targets": [["AssignTarget", {"target": self.target(node.target)}]], "value": _UNKNOWN}])
+            out.extend(self.block(node.body) + self.block(node.orelse))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             self._with(node, out)
         elif isinstance(node, (ast.If, ast.While)):
@@ -196,7 +231,9 @@ class _Reducer:
         elif args.kwonlyargs:
             fields["params"][1]["star_arg"] = ["ParamStar", {}]  # the bare `*`
         self._hoisted = []  # decorators and defaults: nothing bound there is asked about
-        fields["body"] = ["IndentedBlock", {"body": self.block(node.body)}]
+        body = _slice(self.block(node.body))
+        fields["body"] = ["IndentedBlock", {"body": body}]
+        _drop_unread_params(fields["params"][1], _reads(body))
         if isinstance(node, ast.AsyncFunctionDef):
             fields["asynchronous"] = ["Asynchronous", {}]
         return ["FunctionDef", fields]
@@ -220,14 +257,12 @@ class _Reducer:
             items.append(["WithItem", {"item": self.expr(item.context_expr),
                                        "asname": ["AsName", {"name": self.target(item.optional_vars)}]}])
         self._emit(out, None)
-        body = self.block(node.body)
-        if items:
-            fields = {"items": items, "body": ["IndentedBlock", {"body": body}]}
+        if items:  # the body follows the statement: same scope, same order of bindings
+            fields = {"items": items, "body": ["IndentedBlock", {"body": []}]}
             if isinstance(node, ast.AsyncWith):
                 fields["asynchronous"] = ["Asynchronous", {}]
             out.append(["With", fields])
-        else:
-            out.extend(body)
+        out.extend(self.block(node.body))
 
     def _import_from(self, node: ast.ImportFrom) -> list:
         fields = {
@@ -325,7 +360,8 @@ class _Reducer:
     def _slice(self, node: ast.expr) -> list:
         if type(node).__name__ == "Index":  # Python 3.8's wrapper
             node = node.value  # type: ignore[attr-defined]
-        elements = node.elts if isinstance(node, ast.Tuple) else [node]
+        # `x[a, b]` has two elements; `x[()]` one, an empty tuple
+        elements = node.elts if isinstance(node, ast.Tuple) and node.elts else [node]
         out = []
         for element in elements:
             if isinstance(element, ast.Slice):
@@ -357,3 +393,139 @@ class _Reducer:
             if isinstance(current, ast.Lambda):
                 continue
             stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+# A function body, flattened, is sliced to what its summary and its class need:
+# returns and yields, attribute assignments (``self.x = ...``, ``app.state.x = ...``),
+# ``global`` names, and - back to a fixed point - every statement binding a name
+# those read. Other locals are never looked up when a value is asked for.
+def _slice(body: List[list]) -> List[list]:
+    facts = [(_unwrap(statement), statement) for statement in body]
+    relevant: set = set()
+    kept = [False] * len(facts)
+    changed = True
+    while changed:
+        changed = False
+        for position, (statement, _) in enumerate(facts):
+            if kept[position]:
+                continue
+            bound = _binds(statement)
+            if _is_root(statement) or bound & relevant:
+                kept[position] = changed = True
+                relevant |= _reads(statement)
+                if statement[0] == "Global":
+                    relevant |= {item[1]["name"][1]["value"] for item in statement[1]["names"]}
+    return [original for position, (_, original) in enumerate(facts) if kept[position]]
+
+
+def _drop_unread_params(parameters: dict, read: set) -> None:
+    """A parameter nothing kept reads is never looked up. The first of the regular
+    parameters stays, whatever it is: a method's receiver is recognised by place."""
+    def wanted(param: list) -> bool:
+        return param[1]["name"][1]["value"] in read
+
+    parameters["posonly_params"] = [p for p in parameters["posonly_params"] if wanted(p)]
+    parameters["params"] = parameters["params"][:1] + [p for p in parameters["params"][1:] if wanted(p)]
+    parameters["kwonly_params"] = [p for p in parameters["kwonly_params"] if wanted(p)]
+    # a parameter without a default may not follow one with a default: keep the
+    # defaults' places (their values are never evaluated once unread)
+    seen_default = False
+    for param in parameters["posonly_params"] + parameters["params"]:
+        if "default" in param[1]:
+            seen_default = True
+        elif seen_default:
+            param[1]["default"] = _UNKNOWN
+    star = parameters.get("star_arg")
+    if star is not None and star[0] == "Param" and not wanted(star):
+        star = ["ParamStar", {}]
+    if star is not None and star[0] == "ParamStar" and not parameters["kwonly_params"]:
+        star = None
+    if star is None:
+        parameters.pop("star_arg", None)
+    else:
+        parameters["star_arg"] = star
+    if parameters.get("star_kwarg") is not None and not wanted(parameters["star_kwarg"]):
+        del parameters["star_kwarg"]
+
+
+def _unwrap(statement: list) -> list:
+    return statement[1]["body"][0] if statement[0] == "SimpleStatementLine" else statement
+
+
+def _is_root(statement: list) -> bool:
+    kind, fields = statement
+    if kind in ("Return", "Global"):
+        return True
+    if kind == "Expr":
+        return fields["value"][0] == "Yield"
+    if kind == "Assign":
+        return any(_has_attribute(target[1]["target"]) for target in fields["targets"])
+    if kind == "AnnAssign":
+        return _has_attribute(fields["target"])
+    return False
+
+
+def _has_attribute(target: list) -> bool:
+    if target[0] == "Attribute":
+        return True
+    if target[0] == "Tuple":
+        return any(_has_attribute(element[1]["value"]) for element in target[1]["elements"])
+    return False
+
+
+def _binds(statement: list) -> set:
+    kind, fields = statement
+    if kind == "Assign":
+        return set().union(*(_target_names(t[1]["target"]) for t in fields["targets"]))
+    if kind in ("AnnAssign", "AugAssign"):
+        return _target_names(fields["target"])
+    if kind == "Expr" and fields["value"][0] == "NamedExpr":
+        return _target_names(fields["value"][1]["target"])
+    if kind in ("FunctionDef", "ClassDef"):
+        return {fields["name"][1]["value"]}
+    if kind == "With":
+        return set().union(*(_target_names(item[1]["asname"][1]["name"]) for item in fields["items"]))
+    if kind == "Import":
+        return {alias[1]["asname"][1]["name"][1]["value"] if alias[1]["asname"] else _first_name(alias[1]["name"])
+                for alias in fields["names"]}
+    if kind == "ImportFrom" and isinstance(fields["names"], list) and fields["names"] and fields["names"][0] != "ImportStar":
+        return {alias[1]["asname"][1]["name"][1]["value"] if alias[1]["asname"] else alias[1]["name"][1]["value"]
+                for alias in fields["names"]}
+    return set()
+
+
+def _target_names(target: list) -> set:
+    if target[0] == "Name":
+        return {target[1]["value"]}
+    if target[0] == "Tuple":
+        return set().union(*(_target_names(element[1]["value"]) for element in target[1]["elements"]))
+    return set()
+
+
+def _first_name(dotted: list) -> str:
+    while dotted[0] == "Attribute":
+        dotted = dotted[1]["value"]
+    return dotted[1]["value"]
+
+
+def _reads(data) -> set:
+    """Every name a skeleton statement or expression reads (over-approximated: an
+    assignment's target names count too; attribute and keyword names do not)."""
+    found: set = set()
+    stack = [data]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, list) or not current:
+            continue
+        if isinstance(current[0], str) and len(current) == 2 and isinstance(current[1], dict):
+            kind, fields = current
+            if kind == "Name":
+                found.add(fields["value"])
+                continue
+            for key, value in fields.items():
+                if key in ("attr", "keyword") or (kind in ("FunctionDef", "ClassDef") and key == "name"):
+                    continue
+                stack.append(value)
+        else:
+            stack.extend(current)
+    return found

@@ -1,4 +1,4 @@
-"""Module skeletons for the project index, made once and kept in the cache directory.
+"""What the project index keeps in the cache directory: module skeletons, and answers.
 
 An entry is keyed on the module's content, the tool's version and the skeleton
 format - never its path - so pool workers, later runs and the flake8 plugin
@@ -19,6 +19,7 @@ import libcst as cst
 from asyncdb_lint import __version__
 from asyncdb_lint.cache import content_hash, write_entry
 from asyncdb_lint.index.skeleton import build_module, skeleton
+from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias
 from asyncdb_lint.source import SourceError, decode_source
 
 FORMAT = 1  # bump when the skeleton's shape changes
@@ -56,13 +57,16 @@ class SummaryStore:
                     module = build_module(stored)
                     self.hits += 1
                     return module
-                except (ValueError, TypeError, AttributeError, RecursionError):
+                except (ValueError, TypeError, SyntaxError, AttributeError, RecursionError):
                     pass  # foreign or damaged data: made again below
         self.misses += 1
         made = _make(path, data)
         if entry is not None and self.writable:
             self.writable = write_entry(entry, made if made is not None else _UNPARSABLE, self._cache_root)
-        return build_module(made) if made is not None else None
+        try:
+            return build_module(made) if made is not None else None
+        except (ValueError, TypeError, SyntaxError):  # LibCST refused a node: a bug of ours, never a crash
+            return None
 
     @staticmethod
     def _key(data: bytes) -> str:
@@ -85,3 +89,137 @@ def _load(entry: str):
     if stored == _UNPARSABLE or (isinstance(stored, list) and stored[:1] == ["Module"]):
         return stored
     return None  # foreign
+
+
+class AnswerStore:
+    """What names of a module hold, as the index answered them, kept across runs.
+
+    An answer is kept with the content hash of every project file it rests on
+    (the module, the modules it imports from, and everything their models had
+    read before), so it stands while none of them changes. It is keyed on the
+    module's path and a salt for all else an answer depends on: the version,
+    the configured in-house names, the search roots, the prefilter's gate.
+    Answers that rest on anything else (an import cycle cut short, the gate's
+    guess, `app.state`) are never stored.
+    """
+
+    def __init__(self, cache_dir: str, salt: str):
+        self.directory = os.path.join(cache_dir, f"answers-v{FORMAT}")
+        self._cache_root = cache_dir
+        self._salt = f"{__version__}|{FORMAT}|{salt}"
+        self._entries: Dict[str, dict] = {}
+        self._dirty: Dict[str, dict] = {}
+        self._hashes: Dict[str, Optional[str]] = {}
+        self.writable = True
+
+    def file_hash(self, path: str) -> Optional[str]:
+        if path not in self._hashes:
+            try:
+                with open(path, "rb") as handle:
+                    self._hashes[path] = content_hash(handle.read())
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+    def load(self, path: str, name: str):
+        """``(value, deps)`` or None when nothing valid is stored."""
+        entry = self._entry(path)
+        stored = entry["names"].get(name)
+        if not isinstance(stored, list) or len(stored) != 2 or not isinstance(stored[1], dict):
+            return None
+        deps = stored[1]
+        if any(self.file_hash(dep) != digest for dep, digest in deps.items()):
+            return None
+        try:
+            return decode_value(stored[0]), list(deps)
+        except (ValueError, TypeError, KeyError, IndexError):
+            return None
+
+    def store(self, path: str, name: str, value, deps) -> None:
+        encoded = encode_value(value)
+        if encoded is _UNSTORABLE:
+            return
+        hashes = {dep: self.file_hash(dep) for dep in sorted(deps)}
+        if None in hashes.values():
+            return
+        entry = self._entry(path)
+        entry["names"][name] = [encoded, hashes]
+        self._dirty[path] = entry
+
+    def flush(self) -> None:
+        """Write what this run learnt (after each file: a pool worker has no last word)."""
+        for path, entry in self._dirty.items():
+            if self.writable:
+                self.writable = write_entry(self._entry_file(path), entry, self._cache_root)
+        self._dirty = {}
+
+    def _entry(self, path: str) -> dict:
+        entry = self._entries.get(path)
+        if entry is None:
+            source = self.file_hash(path)
+            entry = None
+            try:
+                with open(self._entry_file(path), encoding="utf-8") as handle:
+                    entry = json.load(handle)
+            except (OSError, ValueError):
+                pass
+            if not (isinstance(entry, dict) and entry.get("source") == source and isinstance(entry.get("names"), dict)):
+                entry = {"source": source, "names": {}}  # missing, stale, corrupt or foreign
+            self._entries[path] = entry
+        return entry
+
+    def _entry_file(self, path: str) -> str:
+        key = content_hash(f"{self._salt}|{os.path.abspath(path)}".encode("utf-8", "surrogateescape"))
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+
+_UNSTORABLE = object()
+
+
+def encode_value(value):
+    """A portable value as JSON data (a value holding a model's own nodes cannot be stored)."""
+    if value is None:
+        return None
+    if isinstance(value, Obj):
+        return ["Obj", value.kind]
+    if isinstance(value, Pending):
+        return ["Pending", value.mode, value.kind, value.api, value.user]
+    if isinstance(value, Extern):
+        return ["Extern", value.qualname]
+    if isinstance(value, TypeAlias):
+        return ["TypeAlias", value.kind]
+    if isinstance(value, ProjectModule):
+        return ["ProjectModule", value.path]
+    if isinstance(value, FuncSummary):
+        returns = encode_value(value.returns)
+        return _UNSTORABLE if returns is _UNSTORABLE else ["FuncSummary", returns, value.dependency]
+    return _UNSTORABLE
+
+
+def decode_value(data):
+    if data is None:
+        return None
+    kind = data[0]
+    if kind == "Obj":
+        return Obj(_text(data[1]))
+    if kind == "Pending":
+        return Pending(_text(data[1]), _optional_text(data[2]), _text(data[3]), bool(data[4]))
+    if kind == "Extern":
+        return Extern(_text(data[1]))
+    if kind == "TypeAlias":
+        return TypeAlias(_text(data[1]))
+    if kind == "ProjectModule":
+        return ProjectModule(_text(data[1]))
+    if kind == "FuncSummary":
+        return FuncSummary(decode_value(data[1]), _optional_text(data[2]))
+    raise ValueError(f"unknown value {kind!r}")
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def _optional_text(value) -> Optional[str]:
+    return None if value is None else _text(value)

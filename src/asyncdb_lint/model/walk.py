@@ -43,23 +43,41 @@ def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     if names is None:
         names = _FIELDS[cls] = tuple(field.name for field in dataclasses.fields(cls) if _may_hold_nodes(field.type))
     values = [getattr(node, name) for name in names]
-    shape = tuple(_holds_nodes(value) for value in values)
+    # CSTNode is an ABC, and isinstance() against it is slow: node classes are
+    # recognised by exact type (every node class LibCST defines, collected once)
+    shape = tuple(
+        type(value) in _NODE_TYPES or (type(value) in _SEQUENCES and len(value) > 0 and type(value[0]) in _NODE_TYPES)
+        for value in values
+    )
     key = (cls, shape)
     if key in _ORDERS:
         order = _ORDERS[key]
     else:
         order = _ORDERS[key] = _learn_order(node, values, shape)
     if order is None:
-        return [child for child in node.children if not isinstance(child, _SKIPPED)]
+        return [child for child in node.children if type(child) not in _SKIPPED_TYPES]
     result: List[cst.CSTNode] = []
     for position in order:
         value = values[position]
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _SKIPPED):
+        if type(value) in _NODE_TYPES:
+            if type(value) not in _SKIPPED_TYPES:
                 result.append(value)
         else:
-            result.extend(item for item in value if not isinstance(item, _SKIPPED))
+            result.extend(item for item in value if type(item) not in _SKIPPED_TYPES)
     return result
+
+
+def _subclasses(cls: type) -> set:
+    found = set()
+    for sub in cls.__subclasses__():
+        found.add(sub)
+        found |= _subclasses(sub)
+    return found
+
+
+_NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+_SKIPPED_TYPES = frozenset(t for t in _NODE_TYPES if issubclass(t, _SKIPPED))
+_SEQUENCES = (tuple, list)
 
 
 def _may_hold_nodes(annotation: object) -> bool:

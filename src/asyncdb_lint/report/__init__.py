@@ -9,7 +9,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from asyncdb_lint import __version__
 from asyncdb_lint.diagnostics import Diagnostic
-from asyncdb_lint.rules import ALL_RULES, RULES_BY_CODE
+from asyncdb_lint.catalogue import BY_CODE
 
 PROJECT_URL = "https://github.com/asyncdb-lint/asyncdb-lint"
 RULE_DOCS_URL = PROJECT_URL + "/blob/main/docs/rules/{code}.md"
@@ -107,6 +107,8 @@ def github(diagnostics: Sequence[Diagnostic], **_) -> str:
 
 def sarif(diagnostics: Sequence[Diagnostic], **_) -> str:
     """SARIF 2.1.0, as GitHub code scanning reads it; fixes as artifactChanges."""
+    from asyncdb_lint.rules import ALL_RULES  # the rules' documentation goes into the log
+
     rules = [
         {
             "id": rule.code,
@@ -180,7 +182,7 @@ def statistics(diagnostics: Sequence[Diagnostic], unsafe: bool = False, **_) -> 
     fixes = Counter(d.code for d in diagnostics if fixable(d, unsafe))
     lines = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = RULES_BY_CODE.get(code)
+        rule = BY_CODE.get(code)
         name = rule.name if rule else ""
         mark = "[*]" if fixes[code] == count else ("[-]" if fixes[code] else "   ")
         lines.append(f"{count:5}\t{code}\t{mark} {name}\n")
