@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -911,17 +911,29 @@ class _Builder(cst.CSTVisitor):
         self.scopes: List[Scope] = [self.module_scope]
         self._not_loads: Set[cst.CSTNode] = set()
         self._receiver_params: Set[cst.Param] = set()  # `self`/`cls`: bound by visit_FunctionDef
+        # node class -> this builder's bound visit_X / leave_X (or None): one lookup a class
+        self._visits: Dict[type, Optional[Callable]] = {}
+        self._leaves: Dict[type, Optional[Callable]] = {}
 
     # generic bookkeeping --------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.stack:
-            self.model.parents[node] = self.stack[-1]
-        self.stack.append(node)
-        visit = _hook(self, "visit_", type(node))
+        stack = self.stack
+        if stack:
+            self.model.parents[node] = stack[-1]
+        stack.append(node)
+        cls = type(node)
+        try:
+            visit = self._visits[cls]
+        except KeyError:
+            visit = self._visits[cls] = getattr(self, "visit_" + cls.__name__, None)
         return visit is None or visit(node) is not False
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        leave = _hook(self, "leave_", type(original_node))
+        cls = type(original_node)
+        try:
+            leave = self._leaves[cls]
+        except KeyError:
+            leave = self._leaves[cls] = getattr(self, "leave_" + cls.__name__, None)
         if leave is not None:
             leave(original_node)
         self.stack.pop()
@@ -1141,18 +1153,6 @@ class _Builder(cst.CSTVisitor):
             return
         self.model.scope_of[node] = self.scope
         self.scope.loads[node.value].append(node)
-
-
-_HOOKS: Dict[Tuple[str, type], Optional[str]] = {}
-
-
-def _hook(builder: _Builder, prefix: str, cls: type):
-    """The builder's ``visit_X``/``leave_X`` method for a node class (looked up once per class)."""
-    key = (prefix, cls)
-    name = _HOOKS.get(key, "")
-    if name == "":
-        name = _HOOKS[key] = prefix + cls.__name__ if hasattr(builder, prefix + cls.__name__) else None
-    return getattr(builder, name) if name is not None else None
 
 
 # Packages that are never part of the linted project: imports from them need no
