@@ -43,11 +43,27 @@ def import_stamp(files_and_data: Iterable[tuple]) -> str:
     return digest.hexdigest()
 
 
+class FileHashes:
+    """Content hashes of files, each file read once per run (None: unreadable)."""
+
+    def __init__(self):
+        self._known: Dict[str, Optional[str]] = {}
+
+    def __call__(self, path: str) -> Optional[str]:
+        if path not in self._known:
+            try:
+                with open(path, "rb") as handle:
+                    self._known[path] = content_hash(handle.read())
+            except OSError:
+                self._known[path] = None
+        return self._known[path]
+
+
 class ResultCache:
     def __init__(self, directory: str, settings_fingerprint: str):
         self.directory = os.path.join(directory, f"v{FORMAT}")
         self.salt = f"{__version__}|{settings_fingerprint}"
-        self._hashes: Dict[str, Optional[str]] = {}
+        self.file_hash = FileHashes()
         self.writable = True
 
     def _key(self, path: str, digest: str) -> str:
@@ -56,14 +72,6 @@ class ResultCache:
     def _entry_path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")
 
-    def file_hash(self, path: str) -> Optional[str]:
-        if path not in self._hashes:
-            try:
-                with open(path, "rb") as handle:
-                    self._hashes[path] = content_hash(handle.read())
-            except OSError:
-                self._hashes[path] = None
-        return self._hashes[path]
 
     def load(self, path: str, digest: str, stamp: str) -> Optional[FileResult]:
         try:

@@ -94,7 +94,6 @@ class ProjectIndex(ProjectIndexProtocol):
         self._in_progress.add(key)
         try:
             values = set()
-            self.touched.update(self._state_files.get(name, ()))
             for path in self._state_files.get(name, ()):
                 model = self._model(path)
                 if model is None or name not in model.state_bindings:

@@ -17,7 +17,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from asyncdb_lint import __version__
-from asyncdb_lint.cache import content_hash, write_entry
+from asyncdb_lint.cache import FileHashes, content_hash, write_entry
 from asyncdb_lint.index.skeleton import build_module, skeleton
 from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias
 from asyncdb_lint.source import SourceError, decode_source
@@ -109,17 +109,9 @@ class AnswerStore:
         self._salt = f"{__version__}|{FORMAT}|{salt}"
         self._entries: Dict[str, dict] = {}
         self._dirty: Dict[str, dict] = {}
-        self._hashes: Dict[str, Optional[str]] = {}
+        self.file_hash = FileHashes()
         self.writable = True
 
-    def file_hash(self, path: str) -> Optional[str]:
-        if path not in self._hashes:
-            try:
-                with open(path, "rb") as handle:
-                    self._hashes[path] = content_hash(handle.read())
-            except OSError:
-                self._hashes[path] = None
-        return self._hashes[path]
 
     def load(self, path: str, name: str):
         """``(value, deps)`` or None when nothing valid is stored."""
