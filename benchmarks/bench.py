@@ -320,6 +320,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="tool names to time on the first share only (flake8-async takes many minutes)")
     parser.add_argument("--one-file", action="store_true",
                         help="only time single modules of an application (ONE_FILE_TARGETS), as pre-commit lints them")
+    parser.add_argument("--skip-one-file", action="store_true", help="leave the single modules out")
     args = parser.parse_args(argv)
     from importlib.metadata import version
 
@@ -330,7 +331,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows = []
     for corpus in [] if args.one_file else corpora:
         rows.extend(corpus_rows(corpus, args, peers, plain))
-    for dist, module, sibling in ONE_FILE_TARGETS:
+    for dist, module, sibling in [] if args.skip_one_file else ONE_FILE_TARGETS:
         if corpus_of(dist)[0] in corpora:
             rows.extend(one_file_rows(dist, module, sibling, args.cache, args.runs, args.skip, peers, plain))
     if args.markdown:

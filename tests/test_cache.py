@@ -114,3 +114,15 @@ def test_a_run_answered_from_the_cache_loads_neither_libcst_nor_the_rules(tmp_pa
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
     assert len([line for line in result.stdout.splitlines() if ": ADB" in line]) == len(cold)
+
+
+def test_the_import_stamp_sees_every_import_line_and_nothing_else():
+    from asyncdb_lint.cache import import_lines
+
+    source = (
+        b"import os\nfrom a.b import (c,\n  d)\n  import sys  # indented\nx = 'import this'\n"
+        b"from .rel import y\nimport\tz\nprint('from x import y')\nimportant = 1\nfrom x import(y)\n"
+    )
+    assert list(import_lines(source)) == [
+        b"import os", b"from a.b import (c,", b"  import sys  # indented", b"from .rel import y", b"import\tz",
+    ]

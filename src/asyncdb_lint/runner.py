@@ -6,9 +6,9 @@ import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
-from asyncdb_lint.cache import ResultCache, import_stamp
+from asyncdb_lint.cache import FileHashes, ResultCache, import_stamp
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.model.libraries import install_custom
 from asyncdb_lint.prefilter import Prefilter
@@ -91,12 +91,8 @@ def _run_one(path: str) -> FileResult:
         result = fix_file(path, job.settings, index, job.fix, job.want_edits, _WORKER["prefilter"])
         index.flush()
         return result
-    cache: Optional[ResultCache] = _WORKER["cache"]
+    cache: Optional[ResultCache] = _WORKER["cache"]  # cached results were taken before: store only
     digest = cache.file_hash(path) if cache is not None else None
-    if cache is not None and digest is not None:
-        cached = cache.load(path, digest, job.stamp)
-        if cached is not None:
-            return cached
     index = _index()
     index.touched = set()
     result = lint_file(path, job.settings, index, job.want_edits, _WORKER["prefilter"])
@@ -122,34 +118,45 @@ def lint_files(
     speak; with ``cache_dir``, unchanged files reuse their earlier results.
     """
     roots = _package_roots(sorted({os.path.dirname(os.path.abspath(path)) for path in files}))
-    stamp = _import_stamp(files) if cache_dir is not None else ""
+    hashes = FileHashes()
+    stamp = import_stamp(_contents(files, hashes)) if cache_dir is not None else ""
     job = _Job(settings, roots, list(files), fix, want_edits, use_prefilter, cache_dir, stamp)
+    results: List[Optional[FileResult]] = [None] * len(files)
+    if cache_dir is not None and fix is None and not want_edits:
+        # Cached results are taken here, before any worker starts: a warm run needs no pool.
+        cache = ResultCache(cache_dir, _fingerprint(settings, use_prefilter), hashes)
+        for position, path in enumerate(files):
+            digest = hashes(path)
+            if digest is not None:
+                results[position] = cache.load(path, digest, stamp)
+    todo = [path for path, result in zip(files, results) if result is None]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(files) >= POOL_THRESHOLD:
+    if workers > 1 and len(todo) >= POOL_THRESHOLD:
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with context.Pool(workers, initializer=_start, initargs=(job,)) as pool:
             # Neighbouring files import the same modules: contiguous chunks let a
             # worker's project index reuse what it modelled; 16 chunks a worker
             # keep the load balanced.
-            chunksize = max(8, -(-len(files) // (workers * 16)))
-            results = list(pool.imap(_run_one, files, chunksize=chunksize))
+            chunksize = max(8, -(-len(todo) // (workers * 16)))
+            analysed = iter(list(pool.imap(_run_one, todo, chunksize=chunksize)))
     else:
         _start(job)
-        results = [_run_one(path) for path in files]
-    finish_project_rules(results, settings, complete)
-    return results
+        analysed = iter([_run_one(path) for path in todo])
+    done = [result if result is not None else next(analysed) for result in results]
+    finish_project_rules(done, settings, complete)
+    return done
 
 
-def _import_stamp(files: Sequence[str]) -> str:
-    def contents():
-        for path in files:
-            try:
-                with open(path, "rb") as handle:
-                    yield path, handle.read()
-            except OSError:
-                yield path, b""
-
-    return import_stamp(contents())
+def _contents(files: Sequence[str], hashes: FileHashes) -> Iterator[Tuple[str, bytes]]:
+    """Each file's bytes, read once for the import stamp and the content hashes both."""
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = None
+        hashes.remember(path, data)
+        yield path, data or b""
 
 
 def index_salt(settings: Settings) -> str:

@@ -9,10 +9,12 @@ annotations) - not on the rest of the code.
 
 So the module is parsed with Python's own ``ast`` (an order of magnitude faster
 than LibCST), reduced to those statements and expressions - control flow
-flattened, every other expression replaced by ``...`` - and written down as
-plain JSON data (which the summary cache stores). :func:`build_module` turns that
-data into a small LibCST module for the one semantic model, so the index's
-answers come from the same code that reads the linted files.
+flattened, function bodies cut down to their returns, yields, attribute and
+``global`` assignments and what those read, every other expression replaced by
+``...`` - and written down as plain JSON data (which the summary cache stores).
+:func:`build_module` turns that data into a small LibCST module for the one
+semantic model, so the index's answers come from the same code that reads the
+linted files (tests/test_summaries.py compares them with full models).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _TYPES = frozenset({
     "Decorator", "Asynchronous", "ParamStar", "ClassDef", "Arg", "With", "WithItem", "AsName", "Import",
     "ImportFrom", "ImportAlias", "ImportStar", "Dot", "Global", "NameItem", "Name", "Attribute", "Call",
     "Await", "NamedExpr", "Subscript", "SubscriptElement", "Index", "Slice", "SimpleString",
-    "BinaryOperation", "BitOr", "Ellipsis", "Tuple", "List", "Element", "StarredElement",
+    "BinaryOperation", "BitOr", "Ellipsis", "Tuple", "Element", "StarredElement",
 })
 
 _UNKNOWN = ["Ellipsis", {}]  # an expression the model cannot know anything about
@@ -85,10 +87,11 @@ def _maker(cls: type):
         elif field.default_factory is not dataclasses.MISSING:
             defaults[field.name] = field.default_factory()
     names = [field.name for field in fields]
+    known = frozenset(names)
     setter = object.__setattr__
 
     def make(values: dict):
-        unknown = values.keys() - defaults.keys() - set(names)
+        unknown = values.keys() - known
         if unknown:
             raise ValueError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
         node = object.__new__(cls)
