@@ -39,8 +39,8 @@ def _setup() -> None:
         _CONFIG_ERROR = str(error)
         return
     _PREFILTER = prefilter_for(_SETTINGS)
-    # The same skeleton cache as the CLI's: a flake8 run after an asyncdb-lint run
-    # (or an earlier flake8 run) reads imported modules' skeletons, not their sources.
+    # The CLI's cache directory: a flake8 run after an earlier run reads imported
+    # modules' skeletons and the index's answers instead of the modules themselves.
     _INDEX = ProjectIndex(
         gate=_PREFILTER.index_gate, cache_dir=os.path.join(_SETTINGS.root, _SETTINGS.cache_dir), salt=index_salt(_SETTINGS),
     )
