@@ -67,3 +67,23 @@ def test_flake8_ignore_and_plain_select(tmp_path):
     )
     assert "ADB101" in flake8("--select", "ADB101", "app.py", cwd=tmp_path).stdout
     assert flake8("--select", "ADB", "--ignore", "ADB101", "app.py", cwd=tmp_path).stdout == ""
+
+
+def test_the_plugin_shares_the_cache_directory_with_the_cli(tmp_path):
+    """A flake8 run after an asyncdb-lint run reads the module skeletons and answers it
+    left (keyed on content, not on which tool made them), and finds the same."""
+    import shutil
+
+    project = tmp_path / "fastapi_app"
+    shutil.copytree(FIXTURES / "projects" / "fastapi_app", project)
+    users = "app/routers/users.py"
+    first = flake8("--select", "ADB", users, cwd=project)
+    assert_no_traceback(first)
+    skeletons = sorted((project / ".asyncdb_lint_cache" / "summaries-v1").rglob("*.json"))
+    assert skeletons, "the plugin keeps skeletons in the project's cache directory"
+    stamps = {path: path.stat().st_mtime_ns for path in skeletons}
+    second = flake8("--select", "ADB", users, cwd=project)
+    assert parse(second.stdout) == parse(first.stdout) and parse(first.stdout)
+    assert {path: path.stat().st_mtime_ns for path in skeletons} == stamps  # read, not made again
+    cli = lint("--format", "concise", users, cwd=project)
+    assert parse(cli.stdout) == parse(first.stdout)
