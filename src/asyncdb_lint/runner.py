@@ -92,6 +92,8 @@ def _run_one(path: str) -> FileResult:
         index.flush()
         return result
     cache: Optional[ResultCache] = _WORKER["cache"]  # cached results were taken before: store only
+    # hashed again, just before the file is read for linting: a result is stored under
+    # the content it was made from, even if the file changed since the run began
     digest = cache.file_hash(path) if cache is not None else None
     index = _index()
     index.touched = set()
