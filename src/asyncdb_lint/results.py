@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from asyncdb_lint.catalogue import RULES
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
+from asyncdb_lint.settings import Settings
 
 
 @dataclass
@@ -24,7 +25,7 @@ class FileResult:
     fixed_text: Optional[str] = None  # standard input with `--fix`: the fixed source
 
 
-def finish_project_rules(results: List[FileResult], settings, complete: bool) -> None:
+def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
     """Drop a project rule's findings when every file's facts together overrule them."""
     codes = {rule.code for rule in RULES if rule.project_rule and settings.is_enabled(rule.code)}
     if not any(d.code in codes for result in results for d in result.diagnostics):
@@ -38,6 +39,6 @@ def finish_project_rules(results: List[FileResult], settings, complete: bool) ->
                 result.diagnostics = [d for d in result.diagnostics if d.code != code]
 
 
-def reports_unparsable(settings, path: str) -> bool:
+def reports_unparsable(settings: Settings, path: str) -> bool:
     """ADB001 is on, and not switched off for this file by per-file-ignores."""
     return settings.is_enabled("ADB001") and not "ADB001".startswith(settings.ignored_for(path))

@@ -25,6 +25,7 @@ from asyncdb_lint.model.semantic import (
     SemanticModel,
     imported_value,
 )
+from asyncdb_lint.cache import FileHashes
 from asyncdb_lint.index.summaries import AnswerStore, SummaryStore
 from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
 
@@ -46,11 +47,12 @@ class ProjectIndex(ProjectIndexProtocol):
         ``salt`` names what else answers depend on (the configured in-house names)."""
         self._roots = [os.path.abspath(root) for root in search_roots]
         self._gate = gate
-        self.summaries = summaries or SummaryStore(cache_dir)
+        hashes = FileHashes()
+        self.summaries = summaries or SummaryStore(cache_dir, hashes)
         self.answers: Optional[AnswerStore] = None
         if cache_dir is not None:
             roots = "|".join(self._roots + [os.getcwd()])
-            self.answers = AnswerStore(cache_dir, f"{salt}|gate={gate is not None}|{roots}")
+            self.answers = AnswerStore(cache_dir, f"{salt}|gate={gate is not None}|{roots}", hashes)
         self._frames: List[_Frame] = []
         self._module_deps: Dict[str, _Frame] = {}
         self._export_deps: Dict[Tuple[str, str], Tuple[Set[str], bool]] = {}

@@ -27,9 +27,11 @@ _UNPARSABLE = "unparsable"
 
 
 class SummaryStore:
-    def __init__(self, cache_dir: Optional[str] = None):
+    def __init__(self, cache_dir: Optional[str] = None, hashes: Optional[FileHashes] = None):
+        """``hashes``: the run's file hashes, shared with the answers (each file hashed once)."""
         self.directory = os.path.join(cache_dir, f"summaries-v{FORMAT}") if cache_dir else None
         self._cache_root = cache_dir
+        self._hashes = hashes or FileHashes()
         self.writable = True
         self.hits = self.misses = 0  # for the benchmark's and tests' eyes
 
@@ -46,31 +48,32 @@ class SummaryStore:
     def _module(self, path: str, data: bytes) -> Optional[cst.Module]:
         entry = None
         if self.directory is not None:
-            key = self._key(data)
+            self._hashes.remember(path, data)
+            key = content_hash(f"{__version__}|{FORMAT}|{self._hashes(path)}".encode())
             entry = os.path.join(self.directory, key[:2], key + ".json")
             stored = _load(entry)
             if stored == _UNPARSABLE:
                 self.hits += 1
                 return None
-            if stored is not None:
-                try:
-                    module = build_module(stored)
-                    self.hits += 1
-                    return module
-                except (ValueError, TypeError, SyntaxError, AttributeError, RecursionError):
-                    pass  # foreign or damaged data: made again below
+            module = _built(stored) if stored is not None else None
+            if module is not None:
+                self.hits += 1
+                return module
+            # missing, foreign or damaged: made again below
         self.misses += 1
         made = _make(path, data)
         if entry is not None and self.writable:
             self.writable = write_entry(entry, made if made is not None else _UNPARSABLE, self._cache_root)
-        try:
-            return build_module(made) if made is not None else None
-        except (ValueError, TypeError, SyntaxError):  # LibCST refused a node: a bug of ours, never a crash
-            return None
+        return _built(made) if made is not None else None
 
-    @staticmethod
-    def _key(data: bytes) -> str:
-        return content_hash(f"{__version__}|{FORMAT}|".encode() + data)
+
+def _built(data: list) -> Optional[cst.Module]:
+    """The LibCST module of skeleton data, or None for data LibCST refuses (damaged
+    or foreign, read back from the cache): never a crash."""
+    try:
+        return build_module(data)
+    except (ValueError, TypeError, SyntaxError, AttributeError, RecursionError):
+        return None
 
 
 def _make(path: str, data: bytes) -> Optional[list]:
@@ -83,7 +86,7 @@ def _make(path: str, data: bytes) -> Optional[list]:
 def _load(entry: str):
     try:
         with open(entry, encoding="utf-8") as handle:
-            stored: Dict = json.load(handle)
+            stored = json.load(handle)
     except (OSError, ValueError):
         return None  # missing, corrupt or truncated: a miss
     if stored == _UNPARSABLE or (isinstance(stored, list) and stored[:1] == ["Module"]):
@@ -103,13 +106,13 @@ class AnswerStore:
     guess, `app.state`) are never stored.
     """
 
-    def __init__(self, cache_dir: str, salt: str):
+    def __init__(self, cache_dir: str, salt: str, hashes: Optional[FileHashes] = None):
         self.directory = os.path.join(cache_dir, f"answers-v{FORMAT}")
         self._cache_root = cache_dir
         self._salt = f"{__version__}|{FORMAT}|{salt}"
         self._entries: Dict[str, dict] = {}
         self._dirty: Dict[str, dict] = {}
-        self.file_hash = FileHashes()
+        self.file_hash = hashes or FileHashes()
         self.writable = True
 
 

@@ -89,12 +89,6 @@ def _may_hold_nodes(annotation: object) -> bool:
     return issubclass(annotation, cst.CSTNode) and not issubclass(annotation, (*_SKIPPED, cst.BaseParenthesizableWhitespace))
 
 
-def _holds_nodes(value: object) -> bool:
-    if isinstance(value, cst.CSTNode):
-        return True
-    return isinstance(value, (tuple, list)) and bool(value) and isinstance(value[0], cst.CSTNode)
-
-
 def _learn_order(node: cst.CSTNode, values: Sequence[object], shape: Tuple[bool, ...]) -> Optional[Tuple[int, ...]]:
     """Which field each of LibCST's children comes from; None unless each field is visited in one run."""
     pending = {
