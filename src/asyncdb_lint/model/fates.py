@@ -1,0 +1,245 @@
+"""What happens to a value: awaited, discarded, stored, used as data...
+
+``usage_of`` says how the code right around an expression uses its value;
+``fate_of`` follows a value stored in a local name to its uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Union
+
+import libcst as cst
+
+from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.scopes import FunctionInfo, Scope, outside_comprehensions
+from asyncdb_lint.model.values import Obj
+
+_COMPREHENSION_TYPES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How the value of an expression is used by the code around it.
+
+    ``how`` is one of: ``awaited``, ``async_with``, ``async_for``, ``with``,
+    ``discarded``, ``stored`` (``name`` says where), ``stored_elsewhere``
+    (an attribute, subscript or global), ``returned``, ``scheduled`` (handed
+    to a coroutine runner), ``collected`` (put into a container),
+    ``handed_over`` (an argument of a call that is itself awaited or
+    scheduled), ``passed`` (an argument of another call), ``consumed`` (an
+    argument of a builtin that uses it synchronously), ``iterated``,
+    ``subscripted``, ``attribute``, ``truth``, ``operand``, ``decorator``,
+    ``unknown``.
+    """
+
+    how: str
+    node: cst.CSTNode  # the node whose value is used (after walking wrappers)
+    context: Optional[cst.CSTNode] = None  # the node that uses it
+    name: Optional[str] = None
+
+
+DATA_USES = frozenset({"consumed", "iterated", "subscripted", "attribute", "truth", "operand"})
+
+
+
+class FateQuestions:
+    """How values are used (mixed into :class:`SemanticModel`)."""
+
+    def usage_of(self, node: cst.CSTNode) -> Usage:
+        """How the value of ``node`` is used by its surroundings."""
+        parent = self.parents.get(node)
+        if parent is None:
+            return Usage("unknown", node)
+        if isinstance(parent, cst.Await):
+            return Usage("awaited", node, parent)
+        if isinstance(parent, cst.Expr):
+            return Usage("discarded", node, parent)
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            return self._assignment_usage(node, parent)
+        if isinstance(parent, cst.AssignTarget):
+            return Usage("unknown", node, parent)
+        if isinstance(parent, cst.NamedExpr) and parent.value is node:
+            return Usage("stored_elsewhere", node, parent)
+        if isinstance(parent, cst.AugAssign):
+            return Usage("operand", node, parent)
+        if isinstance(parent, (cst.Return, cst.Yield, cst.Lambda)):
+            return Usage("returned", node, parent)
+        if isinstance(parent, cst.Arg):
+            return self._argument_usage(node, parent)
+        if isinstance(parent, (cst.Element, cst.DictElement, cst.StarredDictElement)):
+            return self._element_usage(node, parent)
+        if isinstance(parent, cst.DictComp) or (
+            isinstance(parent, _COMPREHENSION_TYPES) and getattr(parent, "elt", None) is node
+        ):
+            return Usage("collected", node, parent)
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            return Usage("subscripted", node, parent)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            attr = parent.attr.value
+            if attr.startswith("__") and attr.endswith("__"):
+                return Usage("protocol", node, parent)  # `x.__aenter__()`: driving it by hand
+            return Usage("attribute", node, parent)
+        if isinstance(parent, cst.For) and parent.iter is node:
+            return Usage("async_for" if parent.asynchronous else "iterated", node, parent)
+        if isinstance(parent, cst.CompFor) and parent.iter is node:
+            return Usage("async_for" if parent.asynchronous else "iterated", node, parent)
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.CompIf, cst.Assert)) and getattr(parent, "test", None) is node:
+            return Usage("truth", node, parent)
+        if isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
+            return Usage("truth", node, parent)
+        if isinstance(parent, (cst.Comparison, cst.ComparisonTarget, cst.BinaryOperation, cst.FormattedStringExpression)):
+            return Usage("operand", node, parent)
+        if isinstance(parent, cst.WithItem):
+            grand = self.parents.get(parent)
+            asynchronous = isinstance(grand, cst.With) and grand.asynchronous is not None
+            return Usage("async_with" if asynchronous else "with", node, grand)
+        if isinstance(parent, cst.Decorator):
+            return Usage("decorator", node, parent)
+        if isinstance(parent, cst.IfExp):  # a branch of `a if c else b`: its use is the IfExp's
+            return self.usage_of(parent)
+        return Usage("unknown", node, parent)
+
+    def _element_usage(self, node: cst.CSTNode, element: cst.CSTNode) -> Usage:
+        """A value put in a list/tuple/dict literal is judged by what happens to the literal.
+
+        Collected for ``gather(*coros)`` later: fine. The literal returned as a
+        response or handed to a data sink: the value is used as data.
+        """
+        container = self.parents.get(element)
+        if isinstance(element, cst.DictElement) and element.key is node:
+            return Usage("operand", node, element)
+        if not isinstance(container, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            return Usage("collected", node, element)
+        outer = self.fate_of(container)
+        if outer.how in ("returned", "returned_as_data") and self.returns_as_data(outer):
+            return Usage("returned_as_data", node, outer.context)
+        if outer.how == "consumed" and isinstance(outer.context, cst.Call):
+            scope = self.scope_at(outer.context)
+            if self.qualname_of(outer.context.func, scope) in lib.DATA_SINKS:
+                return Usage("consumed", node, outer.context)
+        return Usage("collected", node, element)
+
+    def _assignment_usage(self, node: cst.CSTNode, statement: Union[cst.Assign, cst.AnnAssign]) -> Usage:
+        targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
+        if len(targets) != 1:
+            return Usage("stored_elsewhere", node, statement)
+        target = targets[0]
+        if isinstance(target, cst.Name):
+            if target.value == "_":
+                return Usage("discarded", node, statement)
+            scope = self.scope_at(node)
+            if target.value in scope.globals or scope.kind in ("module", "class"):
+                return Usage("stored_elsewhere", node, statement, target.value)
+            return Usage("stored", node, statement, target.value)
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return Usage("iterated", node, statement)  # unpacking iterates
+        return Usage("stored_elsewhere", node, statement)
+
+    def _argument_usage(self, node: cst.CSTNode, arg: cst.Arg) -> Usage:
+        call = self.parents.get(arg)
+        if not isinstance(call, cst.Call):
+            return Usage("unknown", node, arg)
+        scope = self.scope_at(call)
+        qualname = self.qualname_of(call.func, scope)
+        if qualname in lib.COROUTINE_RUNNERS:
+            return Usage("scheduled", node, call)
+        if qualname in lib.DATA_SINKS:
+            return Usage("consumed", node, call)
+        if isinstance(call.func, cst.Attribute) and isinstance(self.value_of(call.func.value, scope), Obj):
+            return Usage("consumed", node, call)  # DB APIs never await their arguments
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in lib.COROUTINE_RUNNER_METHODS:
+                return Usage("scheduled", node, call)
+            if method in ("append", "appendleft", "extend", "add", "insert", "put", "put_nowait", "setdefault"):
+                return Usage("collected", node, call)
+        if isinstance(call.func, cst.Name) and call.func.value in lib.SYNC_CONSUMERS and qualname is None:
+            if not self.binds(call.func.value, scope):  # the builtin, not a shadowing name
+                how = "iterated" if call.func.value in lib.ITERATING_BUILTINS and arg.star != "**" else "consumed"
+                return Usage(how, node, call)
+        outer = self.usage_of(call)
+        if outer.how in ("awaited", "scheduled", "async_with", "returned", "collected", "handed_over"):
+            return Usage("handed_over", node, call)
+        return Usage("passed", node, call)
+
+    def fate_of(self, node: cst.CSTNode) -> Usage:
+        """Like :meth:`usage_of`, but follows a value stored in a local name.
+
+        ``x = db.fetch_all(q)`` is judged by what the function does with ``x``:
+        handled if any use awaits, schedules, returns, collects or passes it on;
+        used as data if a use indexes, iterates, tests or consumes it; discarded if
+        nothing reads it.
+        """
+        usage = self.usage_of(node)
+        if usage.how != "stored" or usage.name is None:
+            return usage
+        scope = self.scope_at(node)
+        home = outside_comprehensions(scope)
+        uses = [self.usage_of(name) for name in self.name_uses(usage.name, home)]
+        if not uses:
+            return Usage("discarded", node, usage.context, usage.name)
+        data_use = None
+        for use in uses:
+            if use.how in DATA_USES or use.how == "passed":
+                data_use = data_use or use
+            elif use.how in ("returned", "returned_as_data") and self.returns_as_data(use):
+                data_use = data_use or Usage("returned_as_data", use.node, use.context)
+            elif use.how == "discarded":
+                continue
+            else:
+                return Usage("handled", node, use.context, usage.name)
+        if data_use is None:
+            return Usage("discarded", node, usage.context, usage.name)
+        return Usage(data_use.how, data_use.node, data_use.context, usage.name)
+
+    def returns_as_data(self, usage: Usage) -> bool:
+        """Whether a returned value reaches someone who will not await it.
+
+        True in an ``async def`` (its caller awaits the function and gets the
+        coroutine as its result) and in a request handler (the framework
+        serialises what it returns); false in a plain helper or lambda, whose
+        caller may await what it hands back.
+        """
+        if isinstance(usage.context, cst.Lambda):
+            return False
+        scope = self.scope_at(usage.node)
+        function_scope = scope.function_scope
+        if function_scope is None or function_scope.kind != "function" or function_scope.function is None:
+            return False
+        function = function_scope.function
+        if function.is_generator:
+            return False
+        return function.is_async or self.is_request_handler(function)
+
+    def is_request_handler(self, function: FunctionInfo) -> bool:
+        """Decorated as a route of a FastAPI/Starlette app or router."""
+        outer = function.scope.parent or self.module_scope
+        for decorator in function.node.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                if expr.func.attr.value in lib.ROUTE_DECORATORS:
+                    receiver = self.value_of(expr.func.value, outer)
+                    if isinstance(receiver, Obj) and receiver.type.app:
+                        return True
+        return False
+
+    def name_uses(self, name: str, scope: Scope) -> List[cst.Name]:
+        """Loads of ``name`` in ``scope`` (and scopes nested in it that do not rebind it)."""
+        found = list(scope.loads.get(name, ()))
+        for child in self._child_scopes.get(scope, ()):
+            if name not in child.bindings:
+                found.extend(self.name_uses(name, child))
+        return found
+
+    @property
+    def _child_scopes(self) -> Dict[Scope, List[Scope]]:
+        children = self.__dict__.get("_children")
+        if children is None:
+            children = defaultdict(list)
+            for scope in self.scopes:
+                if scope.parent is not None:
+                    children[scope.parent].append(scope)
+            self.__dict__["_children"] = children
+        return children
