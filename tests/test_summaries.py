@@ -13,7 +13,7 @@ import pytest
 
 from asyncdb_lint.index.project import ProjectIndex
 from asyncdb_lint.index.skeleton import build_module, skeleton
-from asyncdb_lint.index.summaries import SummaryStore
+from asyncdb_lint.index.summaries import ANSWER_FORMAT, SummaryStore
 from asyncdb_lint.model.semantic import ClassValue, FunctionValue, Instance
 from asyncdb_lint.model.values import FuncSummary
 from asyncdb_lint.prefilter import Prefilter
@@ -216,7 +216,7 @@ def _small_project(root: Path) -> Path:
     (pkg / "base.py").write_text("import databases\nhandle = databases.Database('sqlite://')\n")
     (pkg / "middle.py").write_text("from .base import handle\nshared = handle\n")
     for name in ("use.py", "other.py"):
-        (pkg / name).write_text("from .middle import shared\n\n\nasync def f():\n    shared.fetch_all('SELECT 1')\n")
+        (pkg / name).write_text("from .middle import shared\n\n\nasync def f():\n    shared.execute('SELECT 1')\n")
     return pkg
 
 
@@ -252,7 +252,7 @@ def test_answer_entries_that_are_corrupt_or_foreign_are_misses(tmp_path):
     pkg = _small_project(tmp_path)
     cache = tmp_path / "cache"
     assert _one_file(pkg / "use.py", cache)[0] == ["ADB101"]
-    entries = sorted((cache / "answers-v1").rglob("*.json"))
+    entries = sorted((cache / f"answers-v{ANSWER_FORMAT}").rglob("*.json"))
     assert entries
     bad = ["", "{not json", "[]", '{"source": null, "names": {}}',
            json.dumps({"source": "x", "names": {"shared": [["Obj", "asyncpg.Pool"], {}]}})]

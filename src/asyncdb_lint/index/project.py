@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from asyncdb_lint.model.semantic import (
     ClassValue,
@@ -27,13 +27,24 @@ from asyncdb_lint.model.semantic import (
 )
 from asyncdb_lint.cache import FileHashes
 from asyncdb_lint.index.summaries import AnswerStore, SummaryStore
-from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias, Value
+from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.values import (
+    Extern, FuncSummary, Obj, Opaque, Pending, ProjectClass, ProjectInstance, ProjectModule, TypeAlias, Value,
+)
 
 _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
 # Modelled modules kept in memory at once, by the size of their source: peak
 # memory is what this bounds (a skeleton's model takes a few tens of bytes a
 # source byte).
 _MAX_MODEL_BYTES = 800_000
+# `import asyncpg`, `from sqlalchemy.ext.asyncio import ...`: the libraries whose
+# method names are evidence for untyped receivers (libraries.UNIQUE_ASYNC_METHODS).
+_LIBRARY_IMPORT = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+("
+    + b"|".join(sorted({re.escape(p.encode()) for ps, _ in lib.UNIQUE_ASYNC_METHODS.values() for p in ps}, reverse=True))
+    + rb")\b",
+    re.MULTILINE,
+)
 _MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
 
 
@@ -67,21 +78,26 @@ class ProjectIndex(ProjectIndexProtocol):
         self._entries: Dict[Tuple[str, str], bool] = {}
         self.touched: Set[str] = set()  # project files read for the current file (cache dependencies)
         self._scanned: Set[str] = set()
+        self._package_libraries: Dict[str, Dict[str, List[str]]] = {}
 
     # ------------------------------------------------------------ app.state
-    def add_state_sources(self, paths: Iterable[str]) -> None:
-        """Note which files assign ``<x>.state.<name> = ...`` (a cheap byte scan)."""
+    def add_state_sources(self, paths: Iterable[str], libraries: Optional[Dict[str, List[str]]] = None) -> None:
+        """Note which files assign ``<x>.state.<name> = ...`` (a cheap byte scan),
+        and, given ``libraries``, which evidence libraries each file imports."""
         for path in paths:
             try:
                 with open(path, "rb") as handle:
                     data = handle.read()
             except OSError:
                 continue
+            absolute = os.path.abspath(path)
             for match in _STATE_ASSIGNMENT.finditer(data):
                 files = self._state_files.setdefault(match.group(1).decode("ascii"), [])
-                absolute = os.path.abspath(path)
                 if absolute not in files:
                     files.append(absolute)
+            if libraries is not None:
+                for match in _LIBRARY_IMPORT.finditer(data):
+                    libraries.setdefault(match.group(1).decode("ascii"), []).append(absolute)
 
     def state_attribute(self, name: str, importer: Optional[str] = None) -> Optional[Value]:
         self._note(set(), False)  # rests on a scan of the whole package
@@ -109,8 +125,8 @@ class ProjectIndex(ProjectIndexProtocol):
         self._exports[key] = result
         return result
 
-    def _scan_project_of(self, importer: str) -> None:
-        """Find ``app.state`` assignments in the package a file belongs to.
+    def _scan_project_of(self, importer: str) -> str:
+        """Find ``app.state`` assignments and library imports in the package a file belongs to.
 
         Done once per package, so that linting one file (pre-commit, flake8)
         knows what the app's lifespan in another module put on ``app.state``.
@@ -122,7 +138,7 @@ class ProjectIndex(ProjectIndexProtocol):
         ):
             top = os.path.dirname(top)
         if top in self._scanned:
-            return
+            return top
         self._scanned.add(top)
         from asyncdb_lint.files import SKIPPED_DIRECTORIES
 
@@ -132,9 +148,19 @@ class ProjectIndex(ProjectIndexProtocol):
             paths.extend(os.path.join(current, f) for f in filenames if f.endswith(".py"))
             if len(paths) > _MAX_STATE_SCAN:
                 break
-        self.add_state_sources(paths[:_MAX_STATE_SCAN])
+        libraries: Dict[str, List[str]] = {}
+        self.add_state_sources(paths[:_MAX_STATE_SCAN], libraries)
+        self._package_libraries[top] = libraries
         for key in [k for k in self._exports if k[0] == "<state>" and self._exports[k] is None]:
             del self._exports[key]
+        return top
+
+    def package_imports(self, path: str) -> FrozenSet[str]:
+        """Library modules imported somewhere in the package of ``path`` (evidence for untyped receivers)."""
+        self._note(set(), False)  # rests on a scan of the whole package
+        libraries = self._package_libraries.get(self._scan_project_of(path), {})
+        self.touched.update(file for files in libraries.values() for file in files)
+        return frozenset(libraries)
 
     # ------------------------------------------------------------ imports
     def resolve_from(self, importer: Optional[str], level: int, module: str, name: str) -> Optional[Value]:
@@ -251,18 +277,30 @@ class ProjectIndex(ProjectIndexProtocol):
         if self.answers is not None:
             self.answers.flush()
 
+    def class_attribute(self, cls: Value, attr: str) -> Optional[Value]:
+        """``attr`` of a project class (or of an instance of it) of another module."""
+        if isinstance(cls, ProjectClass):
+            return self.export(cls.path, f"{cls.name}.{attr}")
+        if isinstance(cls, ProjectInstance):
+            return self.export(cls.path, f"{cls.name}().{attr}")
+        return None
+
     def _compute_export(self, path: str, name: str) -> Optional[Value]:
-        if self._gate is not None and not self._gate.must_model(path, name):
+        if self._gate is not None and not self._gate.must_model(path, name.split(".")[0].rstrip("()")):
             self._note(set(), False)  # the gate's answer rests on files it read, not tracked
             # Nothing the rules act on; a package's unmentioned name can only be a submodule.
             submodule = None
-            if os.path.basename(path) == "__init__.py":
+            if os.path.basename(path) == "__init__.py" and "." not in name:
                 submodule = self._module_file(os.path.join(os.path.dirname(path), name))
-            return ProjectModule(submodule) if submodule is not None else None
+            if submodule is not None:
+                return ProjectModule(submodule)
+            return Opaque(f"{path}:{name}")  # a project name that holds nothing DB-related
+        if "." in name:
+            return self._class_member(path, name)
         known = self._known_exports.get(path)
         if known is not None and name in known:
             how, data = known[name]
-            return imported_value(self, path, how, data) if how != "class" else None
+            return imported_value(self, path, how, data) if how != "class" else ProjectClass(path, name)
         model = self._model(path)
         if model is None:
             return None
@@ -279,6 +317,18 @@ class ProjectIndex(ProjectIndexProtocol):
             alias = model._alias_kind(name, scope)
             return TypeAlias(alias) if alias else None
         return _portable(value, model)
+
+    def _class_member(self, path: str, name: str) -> Optional[Value]:
+        """``Cls.attr`` or ``Cls().attr`` of the module at ``path``."""
+        cls, attr = name.split(".", 1)
+        instance = cls.endswith("()")
+        model = self._model(path)
+        if model is None:
+            return None
+        classes = [b for b in model.module_scope.bindings.get(cls.rstrip("()"), []) if b.how == "class"]
+        if len(classes) != 1:
+            return None
+        return _portable(model.class_attribute(classes[0].data, attr, instance), model)
 
     def _model(self, path: str) -> Optional[SemanticModel]:
         if path in self._models:
@@ -318,5 +368,11 @@ def _portable(value: Optional[Value], model: SemanticModel) -> Optional[Value]:
     if isinstance(value, FunctionValue):
         return model.function_summary(value.info)
     if isinstance(value, (ClassValue, Instance)):
+        name = value.info.node.name.value
+        bindings = model.module_scope.bindings.get(name, [])
+        if len(bindings) == 1 and bindings[0].data is value.info:  # a module-level class
+            return ProjectClass(model.path, name) if isinstance(value, ClassValue) else ProjectInstance(model.path, name)
         return None
+    if isinstance(value, (Opaque, ProjectClass, ProjectInstance)):
+        return value
     return None

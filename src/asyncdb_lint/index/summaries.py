@@ -19,10 +19,13 @@ import libcst as cst
 from asyncdb_lint import __version__
 from asyncdb_lint.cache import FileHashes, content_hash, write_entry
 from asyncdb_lint.index.skeleton import build_module, skeleton
-from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Pending, ProjectModule, TypeAlias
+from asyncdb_lint.model.values import (
+    Extern, FuncSummary, Obj, Opaque, Pending, ProjectClass, ProjectInstance, ProjectModule, TypeAlias,
+)
 from asyncdb_lint.source import SourceError, decode_source
 
 FORMAT = 1  # bump when the skeleton's shape changes
+ANSWER_FORMAT = 2  # bump when what a stored answer means changes (2: project classes and opaque values)
 _UNPARSABLE = "unparsable"
 
 
@@ -107,9 +110,9 @@ class AnswerStore:
     """
 
     def __init__(self, cache_dir: str, salt: str, hashes: Optional[FileHashes] = None):
-        self.directory = os.path.join(cache_dir, f"answers-v{FORMAT}")
+        self.directory = os.path.join(cache_dir, f"answers-v{ANSWER_FORMAT}")
         self._cache_root = cache_dir
-        self._salt = f"{__version__}|{FORMAT}|{salt}"
+        self._salt = f"{__version__}|{ANSWER_FORMAT}|{salt}"
         self._entries: Dict[str, dict] = {}
         self._dirty: Dict[str, dict] = {}
         self.file_hash = hashes or FileHashes()
@@ -185,6 +188,10 @@ def encode_value(value):
         return ["TypeAlias", value.kind]
     if isinstance(value, ProjectModule):
         return ["ProjectModule", value.path]
+    if isinstance(value, (ProjectClass, ProjectInstance)):
+        return [type(value).__name__, value.path, value.name]
+    if isinstance(value, Opaque):
+        return ["Opaque", value.what]
     if isinstance(value, FuncSummary):
         returns = encode_value(value.returns)
         return _UNSTORABLE if returns is _UNSTORABLE else ["FuncSummary", returns, value.dependency]
@@ -205,6 +212,12 @@ def decode_value(data):
         return TypeAlias(_text(data[1]))
     if kind == "ProjectModule":
         return ProjectModule(_text(data[1]))
+    if kind == "ProjectClass":
+        return ProjectClass(_text(data[1]), _text(data[2]))
+    if kind == "ProjectInstance":
+        return ProjectInstance(_text(data[1]), _text(data[2]))
+    if kind == "Opaque":
+        return Opaque(_text(data[1]))
     if kind == "FuncSummary":
         return FuncSummary(decode_value(data[1]), _optional_text(data[2]))
     raise ValueError(f"unknown value {kind!r}")

@@ -7,8 +7,8 @@ from typing import Optional
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.scopes import FunctionValue, Scope
-from asyncdb_lint.model.values import Extern, FuncSummary, Obj, TypeAlias, Value
+from asyncdb_lint.model.scopes import ClassValue, FunctionValue, Instance, Scope
+from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Opaque, ProjectClass, ProjectInstance, TypeAlias, Value
 
 # Generic wrappers whose first argument is the type we care about.
 _UNWRAP_FIRST = {
@@ -22,8 +22,44 @@ _UNWRAP_FIRST = {
 }
 
 
+# Annotations that say nothing about what a name holds.
+_NO_CLAIM = frozenset({"typing.Any", "typing_extensions.Any", "object", "typing.Optional", "typing.Union"})
+_BUILTIN_TYPES = frozenset("dict list set frozenset tuple str bytes int float bool type".split())
+
+
 class AnnotationQuestions:
     """Annotations and ``Depends`` providers (mixed into :class:`SemanticModel`)."""
+
+    def declared_other(self, annotation: cst.BaseExpression, scope: Scope) -> Optional[Value]:
+        """What an annotation that names no DB kind says: an instance of a class
+        of this file, or something else the model does not track (``Opaque``)
+        - a builtin or another library's type. None when it makes no claim."""
+        if isinstance(annotation, cst.Subscript):
+            elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+            if self.qualname_of(annotation.value, scope) == "typing.Optional" and len(elements) == 1:
+                return self.declared_other(elements[0], scope)
+            return None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            if isinstance(annotation.right, cst.Name) and annotation.right.value == "None":
+                return self.declared_other(annotation.left, scope)
+            return None
+        if not isinstance(annotation, (cst.Name, cst.Attribute)):
+            return None
+        value = self.value_of(annotation, scope)
+        if isinstance(value, ClassValue):
+            return Instance(value.info)
+        if isinstance(value, ProjectClass):
+            return ProjectInstance(value.path, value.name)
+        if isinstance(value, (Opaque, ProjectInstance)):
+            return Opaque(self.module.code_for_node(annotation))
+        if isinstance(value, Extern):
+            root = value.qualname.split(".")[0]
+            if value.qualname in _NO_CLAIM or root in lib.LIBRARY_MODULES or root in ("typing", "typing_extensions"):
+                return None
+            return Opaque(value.qualname)
+        if isinstance(annotation, cst.Name) and annotation.value in _BUILTIN_TYPES and not self.binds(annotation.value, scope):
+            return Opaque(annotation.value)
+        return None
 
     def dependency_kind(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The kind FastAPI injects for ``Depends(fn)``/``Security(fn)``."""

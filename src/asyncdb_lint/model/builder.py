@@ -242,6 +242,7 @@ class Builder(cst.CSTVisitor):
     # nodes rules ask about --------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.model.scope_of[node] = self.scope
+        self.model.order[node] = len(self.model.order)
 
     def leave_Call(self, original_node: cst.Call) -> None:
         # Post-order: inner calls before the calls that use them, as Python
@@ -265,6 +266,7 @@ class Builder(cst.CSTVisitor):
         if isinstance(parent, (cst.ImportAlias, cst.AsName, cst.NameItem)):
             return
         self.model.scope_of[node] = self.scope
+        self.model.order[node] = len(self.model.order)
         self.scope.loads[node.value].append(node)
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.scopes import FunctionInfo, Scope, outside_comprehensions
+from asyncdb_lint.model.scopes import FunctionInfo, Scope, dotted_name, outside_comprehensions
 from asyncdb_lint.model.values import Obj
 
 _COMPREHENSION_TYPES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -31,7 +31,7 @@ class Usage:
     scheduled), ``passed`` (an argument of another call), ``consumed`` (an
     argument of a builtin that uses it synchronously), ``iterated``,
     ``subscripted``, ``attribute``, ``truth``, ``operand``, ``decorator``,
-    ``unknown``.
+    ``expected_to_raise`` (a bare call inside ``pytest.raises``), ``unknown``.
     """
 
     how: str
@@ -55,6 +55,8 @@ class FateQuestions:
         if isinstance(parent, cst.Await):
             return Usage("awaited", node, parent)
         if isinstance(parent, cst.Expr):
+            if self._expects_raise(parent):
+                return Usage("expected_to_raise", node, parent)  # a test: the call itself must fail
             return Usage("discarded", node, parent)
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
             return self._assignment_usage(node, parent)
@@ -112,6 +114,9 @@ class FateQuestions:
             return Usage("operand", node, element)
         if not isinstance(container, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
             return Usage("collected", node, element)
+        unpacked = self._unpacked_into(container, element)
+        if unpacked is not None:  # `a, b = x(), y()`: each value goes to its own name
+            return self._assignment_usage(node, unpacked[0], unpacked[1])
         outer = self.fate_of(container)
         if outer.how in ("returned", "returned_as_data") and self.returns_as_data(outer):
             return Usage("returned_as_data", node, outer.context)
@@ -121,11 +126,28 @@ class FateQuestions:
                 return Usage("consumed", node, outer.context)
         return Usage("collected", node, element)
 
-    def _assignment_usage(self, node: cst.CSTNode, statement: Union[cst.Assign, cst.AnnAssign]) -> Usage:
+    def _unpacked_into(self, container: cst.CSTNode, element: cst.CSTNode) -> Optional[Tuple[cst.Assign, cst.BaseExpression]]:
+        """(statement, target) when ``container`` is unpacked element by element: ``a, b = x, y``."""
+        statement = self.parents.get(container)
+        if not isinstance(container, (cst.Tuple, cst.List)) or not isinstance(statement, cst.Assign):
+            return None
+        if statement.value is not container or len(statement.targets) != 1:
+            return None
+        target = statement.targets[0].target
+        if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(container.elements):
+            return None
+        if any(isinstance(e, cst.StarredElement) for e in (*target.elements, *container.elements)):
+            return None
+        position = next(i for i, e in enumerate(container.elements) if e is element)
+        return statement, target.elements[position].value
+
+    def _assignment_usage(
+        self, node: cst.CSTNode, statement: Union[cst.Assign, cst.AnnAssign], target: Optional[cst.BaseExpression] = None
+    ) -> Usage:
         targets = [t.target for t in statement.targets] if isinstance(statement, cst.Assign) else [statement.target]
-        if len(targets) != 1:
+        if target is None and len(targets) != 1:
             return Usage("stored_elsewhere", node, statement)
-        target = targets[0]
+        target = target if target is not None else targets[0]
         if isinstance(target, cst.Name):
             if target.value == "_":
                 return Usage("discarded", node, statement)
@@ -168,31 +190,56 @@ class FateQuestions:
         """Like :meth:`usage_of`, but follows a value stored in a local name.
 
         ``x = db.fetch_all(q)`` is judged by what the function does with ``x``:
-        handled if any use awaits, schedules, returns, collects or passes it on;
-        used as data if a use indexes, iterates, tests or consumes it; discarded if
-        nothing reads it.
+        used as data if it is indexed, iterated, tested or consumed before
+        anything awaits it; handled if any use awaits, schedules, returns,
+        collects or passes it on; used as data if a use reads it and none
+        handles it; discarded if nothing reads it.
         """
         usage = self.usage_of(node)
         if usage.how != "stored" or usage.name is None:
             return usage
         scope = self.scope_at(node)
         home = outside_comprehensions(scope)
-        uses = [self.usage_of(name) for name in self.name_uses(usage.name, home)]
-        if not uses:
+        names = self.name_uses(usage.name, home)
+        if not names:
             return Usage("discarded", node, usage.context, usage.name)
-        data_use = None
-        for use in uses:
+        start = self.order.get(node, -1)
+        names.sort(key=lambda name: self.order.get(name, -1))
+        data_use: Optional[Usage] = None
+        handled: Optional[Usage] = None
+        handled_since = False  # a use after the call handled it (the ones before run in earlier loop rounds)
+        for name in names:
+            use = self.usage_of(name)
+            since = self.order.get(name, -1) > start
+            if use.how in DATA_USES and since and not handled_since:
+                # definitely wrong before anything could await it, whatever follows
+                return Usage(use.how, use.node, use.context, usage.name)
             if use.how in DATA_USES or use.how == "passed":
                 data_use = data_use or use
             elif use.how in ("returned", "returned_as_data") and self.returns_as_data(use):
                 data_use = data_use or Usage("returned_as_data", use.node, use.context)
-            elif use.how == "discarded":
-                continue
-            else:
-                return Usage("handled", node, use.context, usage.name)
+            elif use.how != "discarded":
+                handled = handled or Usage("handled", node, use.context, usage.name)
+                handled_since = handled_since or since
+        if handled is not None:
+            return handled
         if data_use is None:
             return Usage("discarded", node, usage.context, usage.name)
         return Usage(data_use.how, data_use.node, data_use.context, usage.name)
+
+    def _expects_raise(self, statement: cst.CSTNode) -> bool:
+        """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)`` of its function."""
+        for ancestor in self.ancestors(statement):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if isinstance(ancestor, cst.With):
+                for item in ancestor.items:
+                    if isinstance(item.item, cst.Call):
+                        name = dotted_name(item.item.func) or ""
+                        last = name.rsplit(".", 1)[-1]
+                        if last == "raises" or last.startswith("assertRaises"):
+                            return True
+        return False
 
     def returns_as_data(self, usage: Usage) -> bool:
         """Whether a returned value reaches someone who will not await it.

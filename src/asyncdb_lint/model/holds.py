@@ -21,12 +21,19 @@ from asyncdb_lint.model.values import (
     Extern,
     FuncSummary,
     Obj,
+    Opaque,
     Pending,
+    ProjectClass,
+    ProjectInstance,
     ProjectModule,
     Value,
     awaited,
     entered,
 )
+
+
+_BUILTIN_CLASSES = frozenset("object dict list set frozenset tuple str bytes bytearray int float open".split())
+_PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
 
 
 class ValueQuestions:
@@ -87,13 +94,16 @@ class ValueQuestions:
 
     def lookup(self, name: str, scope: Scope) -> Optional[Value]:
         """Resolve a name read in ``scope`` by Python's scoping rules."""
-        current: Optional[Scope] = scope
-        if name in scope.globals:
-            current = self.module_scope
+        home = self.binding_scope(name, scope)
+        return self._combine(home.bindings[name]) if home is not None else None
+
+    def binding_scope(self, name: str, scope: Scope) -> Optional[Scope]:
+        """The scope whose bindings of ``name`` a read in ``scope`` sees (Python's rules)."""
+        current: Optional[Scope] = self.module_scope if name in scope.globals else scope
         first = True
         while current is not None:
             if (first or current.kind != "class") and name in current.bindings:
-                return self._combine(current.bindings[name])
+                return current
             first = False
             current = current.parent
         return None
@@ -150,7 +160,9 @@ class ValueQuestions:
             kind = self.annotation_kind(node.annotation.annotation, scope)
             if kind:
                 return Obj(kind)
-            return self.value_of(node.value, scope) if node.value is not None else None
+            if node.value is not None:
+                return self.value_of(node.value, scope)
+            return self.declared_other(node.annotation.annotation, scope)
         if how == "param":
             return self._param_value(node, binding.data, scope)  # type: ignore[arg-type]
         if how == "enter":
@@ -174,11 +186,16 @@ class ValueQuestions:
         outer = scope.parent or scope
         if param.annotation is not None:
             kind = self.annotation_kind(param.annotation.annotation, outer)
+            if kind and lib.TYPES[kind].blocking and self.awaited_receiver(param.name.value, scope):
+                return None  # `session: Session` that the code awaits: the code outranks the annotation
             if kind:
                 return Obj(kind)
             dependency = self._annotated_dependency(param.annotation.annotation, outer)
             if dependency:
                 return Obj(dependency)
+            other = self.declared_other(param.annotation.annotation, outer)
+            if other is not None:
+                return other
         if param.default is not None:
             dependency = self.dependency_kind(param.default, outer)
             if dependency:
@@ -202,22 +219,33 @@ class ValueQuestions:
         if isinstance(base, ProjectModule):
             return self.index.export(base.path, attr)
         if isinstance(base, (Instance, ClassValue)):
-            return self._class_attribute(base.info, attr, instance=isinstance(base, Instance))
+            return self.class_attribute(base.info, attr, instance=isinstance(base, Instance))
+        if isinstance(base, (ProjectClass, ProjectInstance)):
+            return self.index.class_attribute(base, attr)
         if isinstance(base, Obj) and base.type.attribute_kind and attr not in base.type.methods and not attr.startswith("_"):
             return Obj(base.type.attribute_kind)  # pymongo: client.db.collection
         return None
 
-    def _class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Optional[Value]:
+    def class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Optional[Value]:
+        """``attr`` of a class of this file, or of an instance of it: class-level
+        bindings and annotations, ``self.attr`` set in any method, properties, bases
+        (of this file, or of other modules through the project index)."""
         bindings = list(info.scope.bindings.get(attr, []))
         if instance:
             bindings += info.instance_attrs.get(attr, [])
         if bindings:
-            return self._combine(bindings)  # a method comes back as its function: calling it calls that
+            value = self._combine(bindings)  # a method comes back as its function: calling it calls that
+            if instance and isinstance(value, FunctionValue) and _PROPERTIES & set(value.info.decorator_names()):
+                return self.function_summary(value.info).returns
+            return value
         if depth < 5:
             for base in info.node.bases:
                 base_value = self.value_of(base.value, info.scope.parent)
                 if isinstance(base_value, ClassValue):
-                    return self._class_attribute(base_value.info, attr, instance, depth + 1)
+                    return self.class_attribute(base_value.info, attr, instance, depth + 1)
+                if isinstance(base_value, ProjectClass):
+                    owner = ProjectInstance(base_value.path, base_value.name) if instance else base_value
+                    return self.index.class_attribute(owner, attr)
         return None
 
     def _call(self, call: cst.Call, scope: Scope) -> Optional[Value]:
@@ -232,9 +260,17 @@ class ValueQuestions:
                 if spec is None:
                     return None
                 return _call_result(spec, f"{receiver.type.label}.{method}()")
+            if receiver is None:
+                return self.call_by_evidence(call, scope)
         callee = self.value_of(func, scope)
         if isinstance(callee, Extern):
-            return self._extern_call(callee.qualname, call, scope)
+            result = self._extern_call(callee.qualname, call, scope)
+            if result is None and callee.qualname.split(".")[0] in lib.NOT_DB_MODULES:
+                return Opaque(callee.qualname)  # a mock, an HTTP client...: never a DB object
+            return result
+        if callee is None and isinstance(func, cst.Name) and func.value in _BUILTIN_CLASSES:
+            if not self.binds(func.value, scope):
+                return Opaque(func.value)
         if isinstance(callee, Obj) and callee.type.called:
             return _call_result(callee.type.called, f"{callee.type.label}()")
         if isinstance(callee, FunctionValue):
@@ -243,6 +279,8 @@ class ValueQuestions:
             return callee.returns
         if isinstance(callee, ClassValue):
             return Instance(callee.info)
+        if isinstance(callee, ProjectClass):
+            return ProjectInstance(callee.path, callee.name)
         return None
 
     def _extern_call(self, qualname: str, call: cst.Call, scope: Scope) -> Optional[Value]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import FrozenSet, Optional
 
 from asyncdb_lint.model.values import Extern, Value
 
@@ -21,6 +21,14 @@ class ProjectIndexProtocol:
 
     def state_attribute(self, name: str, importer: Optional[str] = None) -> Optional[Value]:
         return None
+
+    def class_attribute(self, cls: Value, attr: str) -> Optional[Value]:
+        """``attr`` of a ``ProjectClass`` or ``ProjectInstance`` (a class of another module)."""
+        return None
+
+    def package_imports(self, path: str) -> FrozenSet[str]:
+        """The library modules some file of ``path``'s package imports (see ``LIBRARY_MODULES``)."""
+        return frozenset()
 
 
 NO_INDEX = ProjectIndexProtocol()

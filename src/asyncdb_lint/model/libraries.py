@@ -499,6 +499,31 @@ for _name, _kind in {
 # `async_sessionmaker(engine)`; the model checks the `class_` argument.
 SYNC_SESSIONMAKERS: FrozenSet[str] = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
+# Method names only async DB libraries have. A receiver the model cannot
+# evaluate that calls one, in a package that imports the library (one of the
+# module prefixes), is taken to be that library's object - unless the code says
+# it is something else. Generic names (`execute`, `fetch`, `get`) are not here:
+# the code's own awaits have to speak for those.
+UNIQUE_ASYNC_METHODS: Dict[str, tuple] = {
+    **{m: (("asyncpg",), "await") for m in (
+        "fetchval copy_records_to_table copy_from_query copy_to_table copy_from_table".split())},
+    "fetchrow": (("asyncpg",), "await:asyncpg.Record"),
+    **{m: (("databases", "databasez"), "await") for m in ("fetch_val", "execute_many")},
+    "fetch_one": (("databases", "databasez"), "await:databases.Record"),
+    "fetch_all": (("databases", "databasez"), "await:databases.Records"),
+    **{m: (("aiosqlite",), "await") for m in ("execute_fetchall", "execute_insert")},
+    **{m: (("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"), "await") for m in ("run_sync", "stream_scalars")},
+}
+
+# Libraries whose objects are never DB objects (mocks, HTTP clients, the
+# standard library): what their calls return is known to be something else, so
+# no evidence makes it one.
+NOT_DB_MODULES: FrozenSet[str] = frozenset({
+    "unittest", "mock", "asynctest", "httpx", "aiohttp", "requests", "urllib3", "websockets", "grpc",
+    "asyncio", "collections", "typing", "json", "logging", "pathlib", "os", "io", "threading",
+    "concurrent", "queue", "functools", "itertools", "contextlib", "dataclasses", "types",
+})
+
 # Top-level modules whose names make a file worth a closer look.
 LIBRARY_MODULES: FrozenSet[str] = frozenset({
     "databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel",

@@ -25,6 +25,7 @@ import libcst as cst
 from asyncdb_lint.model.annotations import AnnotationQuestions
 from asyncdb_lint.model.blocking import BlockingQuestions
 from asyncdb_lint.model.builder import Builder
+from asyncdb_lint.model.evidence import EvidenceQuestions
 from asyncdb_lint.model.fates import DATA_USES, FateQuestions, Usage
 from asyncdb_lint.model.holds import ValueQuestions
 from asyncdb_lint.model.imports import IMPORT_BINDINGS, NO_INDEX, ProjectIndexProtocol, imported_value
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-class SemanticModel(ValueQuestions, AnnotationQuestions, FateQuestions, BlockingQuestions):
+class SemanticModel(ValueQuestions, EvidenceQuestions, AnnotationQuestions, FateQuestions, BlockingQuestions):
     """Facts about one parsed module, computed once and shared by every rule."""
 
     def __init__(self, module: cst.Module, path: Optional[str] = None, index: ProjectIndexProtocol = NO_INDEX):
@@ -55,6 +56,7 @@ class SemanticModel(ValueQuestions, AnnotationQuestions, FateQuestions, Blocking
         self.index = index
         self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.scope_of: Dict[cst.CSTNode, Scope] = {}
+        self.order: Dict[cst.CSTNode, int] = {}  # calls and name loads, in source order
         self.calls: List[cst.Call] = []
         self.withs: List[cst.With] = []
         self.subscripts: List[cst.Subscript] = []

@@ -72,7 +72,32 @@ class ProjectModule:
     path: str
 
 
-Value = Union[Obj, Pending, Extern, FuncSummary, TypeAlias, ProjectModule, object]
+@dataclass(frozen=True)
+class ProjectClass:
+    """A module-level class of another module of the project."""
+
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProjectInstance:
+    """An instance of a :class:`ProjectClass`: its attributes are asked of the project index."""
+
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Known to be something the model does not track: an object of another
+    library or a builtin type, by its annotation. Unlike ``None`` (unknown), it
+    rules out evidence that the object is a DB object."""
+
+    what: str
+
+
+Value = Union[Obj, Pending, Extern, FuncSummary, TypeAlias, ProjectModule, ProjectClass, ProjectInstance, Opaque, object]
 
 
 def awaited(value: Optional[Value]) -> Optional[Value]:

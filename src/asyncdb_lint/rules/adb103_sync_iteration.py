@@ -2,7 +2,7 @@
 
 import libcst as cst
 
-from asyncdb_lint.fixes import SAFE, Fix, make_async
+from asyncdb_lint.fixes import SAFE, UNSAFE, Fix, make_async
 from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending, is_async_iterable
 from asyncdb_lint.rules.base import Finding, Report, Rule
@@ -40,7 +40,9 @@ class SyncIterationOfAsyncIterator(Rule):
         """
     fix_safety = """
         Turning `for` into `async for` is safe inside an `async def` (offered by
-        `--fix`); elsewhere there is no fix.
+        `--fix`). A `for` statement in a plain `def` gets `async def` and
+        `async for` together, which is unsafe: every caller of the function must
+        now await it (offered by `--unsafe-fixes`). Elsewhere there is no fix.
         """
 
     def check(self, model, report: Report) -> None:
@@ -73,6 +75,13 @@ class SyncIterationOfAsyncIterator(Rule):
 def _loop_fix(model, loop, scope) -> Fix:
     """`for` -> `async for`: only where `async for` is allowed and consumed in place."""
     if not scope.is_async:
+        function_scope = scope.function_scope
+        if isinstance(loop, cst.For) and function_scope is not None and function_scope.kind == "function":
+            return (
+                Fix(UNSAFE, "Make the function `async def` and use `async for` (its callers must await it)")
+                .change(loop, make_async)
+                .change(function_scope.node, make_async)
+            )
         return Fix.display_only("Move the loop into an `async def` and use `async for`")
     if isinstance(loop, cst.CompFor) and isinstance(model.parent(loop), cst.GeneratorExp):
         return Fix.display_only("Use a list comprehension with `async for`")

@@ -1,0 +1,224 @@
+"""What the code itself says of a receiver the evaluator cannot follow.
+
+Real code leaves most receivers untyped: ``self.db``, a ``conn`` parameter,
+``ctx.conn``. When ``value_of`` has nothing for the receiver of a call made in
+an ``async def``, two kinds of evidence still say the call returns a coroutine:
+
+- **the code's own awaits**: the same method - one an async DB library has -
+  on the same receiver is awaited (or entered with ``async with``, iterated
+  with ``async for``, or handed to ``asyncio.gather``...) elsewhere: in the same
+  function for a local name, in any method of the class for ``self.x``,
+  anywhere in the module for a module-level name, and for a parameter or local
+  in another function of the module under the same name;
+- **a method name only async DB libraries have** (``fetchrow``,
+  ``fetch_one``, ``execute_fetchall``...), in a package that imports that
+  library.
+
+A plain ``def`` calling the same method without ``await`` is a sync twin
+(libraries that ship both APIs), so the evidence is void there and for that
+receiver; so is the evidence for a receiver the code calls with ``await``
+in one branch of an ``if``/``else`` and without in the other, anywhere
+(``if isinstance(engine, AsyncEngine): await ... else: ...``). A receiver the evaluator knows to be something else (a project class,
+another library) never gets here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.scopes import Scope, dotted_name
+from asyncdb_lint.model.values import Pending, Value
+
+_PREFERENCE = ("await", "awaitable_cm", "aiter")  # a receiver awaited once and entered once: a coroutine
+
+Key = Tuple[object, ...]
+
+# Method names async DB objects share with everyday objects (dicts, HTTP
+# clients, files, locks): a name spelled alike in another function is no
+# evidence for these; the same variable awaited still is.
+_EVERYDAY_NAMES = frozenset(
+    "get delete close start reset merge refresh remove release connection invalidate explain "
+    "forward interrupt backup prepare cursor acquire begin set_type_codec".split()
+)
+
+
+class EvidenceQuestions:
+    """Evidence for untyped receivers (mixed into :class:`SemanticModel`)."""
+
+    def call_by_evidence(self, call: cst.Call, scope: Scope) -> Optional[Value]:
+        """What ``receiver.method(...)`` returns when only the code's own use says so."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not scope.is_async:
+            return None
+        method = func.attr.value
+        keys = self._receiver_keys(func.value, scope)
+        if keys is None:
+            return None
+        strong, weak = keys
+        table = self._await_evidence()
+        api = f"{self.module.code_for_node(func)}()"
+        unique = lib.UNIQUE_ASYNC_METHODS.get(method)
+        kind = lib.parse_spec(unique[1]).kind if unique else None
+        for key in (strong, weak) if method in _async_method_names() else ():
+            if key is None or (key, method) in table.sync_twins or (key is weak and method in _EVERYDAY_NAMES):
+                continue
+            if self._twin_branches(table, (key, method)):
+                continue
+            modes = {mode for other, mode in table.awaited.get((key, method), ()) if not self._exclusive(call, other)}
+            if modes:
+                mode = next(m for m in _PREFERENCE if m in modes)
+                return Pending(mode, kind if mode == "await" else None, api)
+        if unique and self.package_imports(unique[0]) and (strong, method) not in table.sync_twins:
+            result = lib.parse_spec(unique[1])
+            return Pending(result.mode, result.kind, api)
+        return None
+
+    def package_imports(self, prefixes: Tuple[str, ...]) -> bool:
+        """Whether this file, or the package it belongs to, imports a module starting with a prefix."""
+        def matches(module: str) -> bool:
+            return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+        if any(matches(module) for module in self.imported_modules):
+            return True
+        if self.path is None:
+            return False
+        return any(matches(module) for module in self.index.package_imports(self.path))
+
+    # ---------------------------------------------------------------- internals
+    def _receiver_keys(self, expr: cst.BaseExpression, scope: Scope) -> Optional[Tuple[Optional[Key], Optional[Key]]]:
+        """(strong, weak) identities of a receiver ``name.attr...``.
+
+        Strong: the same variable - anchored at the class for ``self``/``cls``,
+        at the scope that binds the name otherwise. Weak: the same spelling, for
+        a name that is a parameter or local of some function.
+        """
+        path = []
+        while isinstance(expr, cst.Attribute):
+            path.append(expr.attr.value)
+            expr = expr.value
+        if not isinstance(expr, cst.Name):
+            return None
+        name = expr.value
+        home = self.binding_scope(name, scope)
+        if home is None:
+            return None
+        attrs = tuple(reversed(path))
+        owners = {id(b.data) for b in home.bindings[name] if b.how in ("instance", "classref")}
+        if owners:
+            return ("class", owners.pop(), attrs), None
+        strong: Key = ("scope", id(home), name, attrs)
+        weak: Optional[Key] = ("spelling", name, attrs) if home.kind in ("function", "lambda") else None
+        return strong, weak
+
+    def _await_evidence(self) -> "_AwaitTable":
+        table = self.__dict__.get("_await_table")
+        if table is None:
+            table = self.__dict__["_await_table"] = _AwaitTable()
+            for call in self.calls:
+                func = call.func
+                if not isinstance(func, cst.Attribute):
+                    continue
+                scope = self.scope_of[call]
+                keys = self._receiver_keys(func.value, scope)
+                if keys is None:
+                    continue
+                method = func.attr.value
+                mode = self._async_use(call)
+                for key in keys:
+                    if key is None:
+                        continue
+                    if mode is not None:
+                        table.awaited[(key, method)].append((call, mode))
+                    elif scope.is_async:
+                        table.unawaited[(key, method)].append(call)
+                    elif not scope.is_async and scope.function_scope is not None:
+                        table.sync_twins.add((key, method))
+        return table
+
+
+    def _async_use(self, call: cst.Call) -> Optional[str]:
+        """How the code right around a call shows it gives something async.
+
+        Read off the syntax alone: evaluating names here could come back to
+        this table while it is being built.
+        """
+        parent = self.parents.get(call)
+        if isinstance(parent, cst.Await):
+            return "await"
+        if isinstance(parent, cst.WithItem):
+            statement = self.parents.get(parent)
+            return "awaitable_cm" if isinstance(statement, cst.With) and statement.asynchronous else None
+        if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is call:
+            return "aiter" if parent.asynchronous else None
+        if isinstance(parent, cst.Arg):
+            runner = self.parents.get(parent)
+            name = dotted_name(runner.func) if isinstance(runner, cst.Call) else None
+            if name and (name in lib.COROUTINE_RUNNERS or name.rsplit(".", 1)[-1] in lib.COROUTINE_RUNNER_METHODS):
+                return "await"
+        return None
+
+    def _exclusive(self, one: cst.CSTNode, other: cst.CSTNode) -> bool:
+        """Whether two nodes sit in different branches of one ``if``/``else``
+        (``if isinstance(x, AsyncEngine): await ... else: ...``): a sync twin."""
+        branch_of: Dict[int, cst.CSTNode] = {}
+        child = one
+        for ancestor in self.ancestors(one):
+            branch_of[id(ancestor)] = child
+            child = ancestor
+        child = other
+        for ancestor in self.ancestors(other):
+            if id(ancestor) in branch_of:
+                if isinstance(ancestor, (cst.If, cst.IfExp)):
+                    mine = branch_of[id(ancestor)]
+                    return mine is not child and ancestor.test not in (mine, child)
+                return False
+            child = ancestor
+        return False
+
+    def _twin_branches(self, table: "_AwaitTable", key: Tuple[Key, str]) -> bool:
+        """Whether the module calls this somewhere with ``await`` in one branch and
+        without in the other: code written for both a sync and an async object."""
+        known = table.twin_branches.get(key)
+        if known is None:
+            known = table.twin_branches[key] = any(
+                self._exclusive(plain, awaited)
+                for plain in table.unawaited.get(key, ())
+                for awaited, _ in table.awaited.get(key, ())
+            )
+        return known
+
+    def awaited_receiver(self, name: str, scope: Scope) -> bool:
+        """Whether the code awaits, enters or iterates asynchronously a call on the name bound in ``scope``."""
+        table = self._await_evidence()
+        key: Key = ("scope", id(scope), name, ())
+        return any(k == key for k, _ in table.awaited)
+
+
+class _AwaitTable:
+    def __init__(self) -> None:
+        self.awaited: Dict[Tuple[Key, str], List[Tuple[cst.Call, str]]] = defaultdict(list)
+        self.sync_twins: Set[Tuple[Key, str]] = set()
+        self.unawaited: Dict[Tuple[Key, str], List[cst.Call]] = defaultdict(list)
+        self.twin_branches: Dict[Tuple[Key, str], bool] = {}
+
+
+_NAMES: Dict[int, FrozenSet[str]] = {}
+
+
+def _async_method_names() -> FrozenSet[str]:
+    """Every method name some async DB type has (custom types may be added at start-up)."""
+    names = _NAMES.get(len(lib.TYPES))
+    if names is None:
+        names = frozenset(
+            method
+            for db_type in lib.TYPES.values() if not db_type.blocking
+            for method, spec in db_type.methods.items()
+            if lib.parse_spec(spec).mode in ("await", "awaitable_cm", "aiter")
+        )
+        _NAMES.clear()
+        _NAMES[len(lib.TYPES)] = names
+    return names
