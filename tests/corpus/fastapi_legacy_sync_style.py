@@ -66,8 +66,8 @@ def search_safe(email: str, db: Session = Depends(get_db)):
 
 @app.get("/stats")
 async def stats():
-    with SessionLocal() as session:  # expect: ADB302
-        return session.execute(select(User)).scalars().all()
+    with SessionLocal() as session:
+        return session.execute(select(User)).scalars().all()  # expect: ADB302
 
 
 @app.get("/health")

@@ -16,13 +16,20 @@ kind is described by a result spec string:
     awaited to get a ``K`` (asyncpg's ``cursor()``).
 ``K``
     returns a ``K`` synchronously (``session.begin()`` aside, e.g. a
-    ``databases`` ``transaction()`` returns a ``Transaction``).
+    ``databases`` ``transaction()`` returns a ``Transaction``). On a sync
+    driver's (*blocking*) type it also says the call does no I/O: creating a
+    cursor, a pipeline, a ``SessionTransaction`` - the wait comes later, from
+    a call on the object it returns.
 ``sync``
-    a synchronous call of no interest.
+    a synchronous call of no interest (on a blocking type: one that does no
+    I/O, such as ``get_backend_pid()``).
 ``block`` / ``block:K``
-    a blocking call of a sync driver (returning a ``K``). On a *blocking* type
-    every method not listed as ``sync`` blocks; the table lists methods only
-    to say what they return.
+    a blocking call of a sync driver: it waits on the network or the disk
+    (and returns a ``K``). On a *blocking* type every method not listed blocks.
+
+Which sync-driver calls do I/O was checked against each library (a fake
+server recording what reaches it, ``strace`` for sqlite3, the sources); a
+call is listed as I/O-free only when that was verified.
 """
 
 from __future__ import annotations
@@ -52,9 +59,10 @@ class DbType:
     item_kind: Optional[str] = None  # `obj["name"]` gives this kind
     family: str = ""  # the rule family for blocking types: "driver" (ADB301) or "sqlalchemy" (ADB302)
     alternative: str = ""  # what to use instead, for messages
-    default_method: Optional[str] = None  # result spec of methods not listed (in-house wrappers)
+    default_method: Optional[str] = None  # result spec of methods not listed (in-house wrappers, redis pipelines)
     row: bool = False  # one result row (fetch_one/fetchrow)
     rows: bool = False  # a list of rows (fetch_all/fetch)
+    lazy: bool = False  # a blocking type whose constructor does no I/O: it connects on first use
 
 
 def _same(names: str, spec: str) -> Dict[str, str]:
@@ -106,45 +114,83 @@ def _driver(kind: str, label: str, alternative: str, methods: Optional[Dict[str,
     )
 
 
-def _dbapi(module: str, alternative: str, cursor_label: str = "Cursor") -> List[DbType]:
-    """A DB-API 2.0 driver: connection -> cursor, both usable with `with`."""
+def _dbapi(
+    module: str, alternative: str, cursor_label: str = "Cursor", *, cursor_does_io: bool = True,
+    connection_sync: str = "", cursor_sync: str = "",
+) -> List[DbType]:
+    """A DB-API 2.0 driver: connection -> cursor, both usable with `with`.
+
+    ``cursor_does_io=False`` where ``connection.cursor()`` was checked to do no
+    I/O (the first wait is the cursor's ``execute``); ``connection_sync`` and
+    ``cursor_sync`` name methods checked to do no I/O (accessors, escaping).
+    """
     connection, cursor = f"{module}.Connection", f"{module}.Cursor"
     return [
         _driver(
             connection, "connection", alternative,
-            {"cursor": cursor, **_same("execute executemany executescript", f"block:{cursor}")},
+            {
+                "cursor": cursor if not cursor_does_io else f"block:{cursor}",
+                **_same("execute executemany executescript", f"block:{cursor}"),
+                **_same(connection_sync, "sync"),
+            },
             with_to=connection,
         ),
-        _driver(cursor, cursor_label.lower(), alternative, _same("execute executemany executescript", f"block:{cursor}"), with_to=cursor),
+        _driver(
+            cursor, cursor_label.lower(), alternative,
+            {**_same("execute executemany executescript", f"block:{cursor}"), **_same(cursor_sync, "sync")},
+            with_to=cursor,
+        ),
     ]
 
 
 _SA_SYNC_SESSION_METHODS = {
     **_same("add add_all expunge expunge_all expire expire_all in_transaction is_modified get_bind", "sync"),
-    "begin": "block:sqlalchemy.SessionTransaction",
-    "begin_nested": "block:sqlalchemy.SessionTransaction",
+    "begin": "sqlalchemy.SessionTransaction",  # no I/O: the connection is taken by the first execute
+    "begin_nested": "block:sqlalchemy.SessionTransaction",  # SAVEPOINT
+    # `query()` builds a Query without I/O, but the Query is not tracked: its
+    # execution (`.all()`, `.first()`) is reported here.
 }
 
 _BLOCKING_TYPES: List[DbType] = [
-    *_dbapi("sqlite3", "aiosqlite"),
-    *_dbapi("psycopg2", "asyncpg or psycopg's `AsyncConnection`"),
-    *_dbapi("psycopg", "`psycopg.AsyncConnection` / `psycopg_pool.AsyncConnectionPool`"),
-    *_dbapi("pymysql", "aiomysql or asyncmy"),
-    *_dbapi("MySQLdb", "aiomysql or asyncmy"),
+    # cursor() does no I/O in sqlite3 (no syscall), psycopg2 (fake server: nothing
+    # sent), psycopg, pymysql, MySQLdb and oracledb (sources). It does in
+    # mysql.connector (`is_connected()` pings the server); pyodbc and cx_Oracle
+    # are unverified, so theirs counts as blocking.
+    *_dbapi(
+        "sqlite3", "aiosqlite", cursor_does_io=False,
+        connection_sync="create_function create_aggregate create_collation interrupt set_trace_callback "
+        "set_progress_handler set_authorizer",
+    ),
+    *_dbapi(
+        "psycopg2", "asyncpg or psycopg's `AsyncConnection`", cursor_does_io=False,
+        connection_sync="get_parameter_status get_backend_pid get_transaction_status get_dsn_parameters "
+        "fileno isexecuting xid",
+        cursor_sync="mogrify",
+    ),
+    *_dbapi("psycopg", "`psycopg.AsyncConnection` / `psycopg_pool.AsyncConnectionPool`", cursor_does_io=False,
+            connection_sync="fileno xid"),
+    *_dbapi("pymysql", "aiomysql or asyncmy", cursor_does_io=False,
+            connection_sync="escape literal thread_id character_set_name get_host_info get_proto_info "
+            "get_server_info get_autocommit"),
+    *_dbapi("MySQLdb", "aiomysql or asyncmy", cursor_does_io=False),
     *_dbapi("mysql.connector", "aiomysql or asyncmy"),
     *_dbapi("pyodbc", "aioodbc"),
-    *_dbapi("oracledb", "`oracledb.connect_async()`"),
+    *_dbapi("oracledb", "`oracledb.connect_async()`", cursor_does_io=False),
     *_dbapi("cx_Oracle", "`oracledb.connect_async()`"),
     _driver("psycopg2.Pool", "connection pool", "asyncpg's pool or `psycopg_pool.AsyncConnectionPool`",
             {"getconn": "block:psycopg2.Connection", "putconn": "block"}),
     _driver("psycopg.Pool", "connection pool", "`psycopg_pool.AsyncConnectionPool`",
-            {"connection": "psycopg.PoolConnection", "getconn": "block:psycopg.Connection"}),
+            # `connection()` is entered at once, and entering it waits for a connection
+            {"connection": "block:psycopg.PoolConnection", "getconn": "block:psycopg.Connection"}),
     _driver("psycopg.PoolConnection", "pool connection", "`psycopg_pool.AsyncConnectionPool`", with_to="psycopg.Connection"),
     _driver("oracledb.Pool", "connection pool", "`oracledb.create_pool_async()`", {"acquire": "block:oracledb.Connection"}),
     _driver(
         "pymongo.MongoClient", "MongoClient", "motor or pymongo's `AsyncMongoClient`",
         {"get_database": "pymongo.Database", "get_default_database": "pymongo.Database"},
         attribute_kind="pymongo.Database", item_kind="pymongo.Database", with_to="pymongo.MongoClient",
+        # `MongoClient(...)` returns at once: its monitor threads connect in the
+        # background. (A `mongodb+srv://` URI is resolved in DNS by the constructor.)
+        lazy=True,
     ),
     _driver(
         "pymongo.Database", "Database", "motor or pymongo's `AsyncMongoClient`",
@@ -153,9 +199,13 @@ _BLOCKING_TYPES: List[DbType] = [
     ),
     _driver("pymongo.Collection", "Collection", "motor or pymongo's `AsyncMongoClient`",
             attribute_kind="pymongo.Collection", item_kind="pymongo.Collection"),
+    # `Redis(...)` only builds a connection pool: the first command connects.
     _driver("redis.Redis", "Redis", "`redis.asyncio.Redis`",
-            {"pipeline": "redis.Pipeline", "pubsub": "redis.PubSub"}, with_to="redis.Redis"),
-    _driver("redis.Pipeline", "Pipeline", "`redis.asyncio.Redis`", with_to="redis.Pipeline"),
+            {"pipeline": "redis.Pipeline", "pubsub": "redis.PubSub"}, with_to="redis.Redis", lazy=True),
+    # A pipeline queues its commands (no I/O) until `execute()`; `watch()` runs at
+    # once, and so do the commands after it (until `multi()`).
+    _driver("redis.Pipeline", "Pipeline", "`redis.asyncio.Redis`",
+            _same("execute watch unwatch reset close", "block"), with_to="redis.Pipeline", default_method="sync"),
     _driver("redis.PubSub", "PubSub", "`redis.asyncio.Redis`"),
     # --- sync SQLAlchemy (ADB302) -------------------------------------------
     DbType(
@@ -165,7 +215,9 @@ _BLOCKING_TYPES: List[DbType] = [
     ),
     DbType(
         "sqlalchemy.Connection", "Connection", "sqlalchemy", blocking=True, family="sqlalchemy",
-        methods={"begin": "block:sqlalchemy.Transaction", "begin_nested": "block:sqlalchemy.Transaction"},
+        # begin(): the dialect's do_begin is a no-op (the DBAPI begins at the first
+        # execute); begin_nested() sends SAVEPOINT.
+        methods={"begin": "sqlalchemy.Transaction", "begin_nested": "block:sqlalchemy.Transaction"},
         with_to="sqlalchemy.Connection", alternative="`AsyncConnection` from `create_async_engine`",
     ),
     DbType("sqlalchemy.Transaction", "Transaction", "sqlalchemy", blocking=True, family="sqlalchemy",
@@ -174,18 +226,21 @@ _BLOCKING_TYPES: List[DbType] = [
         "sqlalchemy.Session", "Session", "sqlalchemy", blocking=True, family="sqlalchemy",
         methods=_SA_SYNC_SESSION_METHODS, with_to="sqlalchemy.Session",
         alternative="`AsyncSession` (or a plain `def` route, which FastAPI runs in a threadpool)",
+        lazy=True,  # `Session(engine)` takes no connection until it executes
     ),
     DbType("sqlalchemy.SessionTransaction", "SessionTransaction", "sqlalchemy", blocking=True, family="sqlalchemy",
            with_to="sqlalchemy.SessionTransaction", alternative="`AsyncSession.begin()`"),
     DbType(
         "sqlalchemy.sessionmaker", "sessionmaker", "sqlalchemy", blocking=True, family="sqlalchemy",
-        methods={"begin": "block:sqlalchemy.Session", **_same("configure kw", "sync")},
-        called="block:sqlalchemy.Session", alternative="`async_sessionmaker`",
+        # a factory: calling it or entering `begin()` builds a Session, without I/O
+        methods={"begin": "sqlalchemy.Session", **_same("configure kw", "sync")},
+        called="sqlalchemy.Session", alternative="`async_sessionmaker`",
     ),
     DbType(
         "sqlalchemy.scoped_session", "scoped_session", "sqlalchemy", blocking=True, family="sqlalchemy",
         methods={**_SA_SYNC_SESSION_METHODS, **_same("remove configure", "sync")},
-        called="block:sqlalchemy.Session", alternative="`async_scoped_session`",
+        called="sqlalchemy.Session", alternative="`async_scoped_session`",  # calling it: the registry's Session
+        lazy=True,  # building the registry does no I/O
     ),
 ]
 
@@ -199,7 +254,7 @@ TYPES: Dict[str, DbType] = {
         ),
         DbType(
             "databases.Connection", "Connection", "databases",
-            methods={**_DATABASES_QUERIES, "acquire": "await", "release": "await"},
+            methods=_DATABASES_QUERIES,
             enters_to="databases.Connection",
         ),
         DbType(
@@ -215,10 +270,10 @@ TYPES: Dict[str, DbType] = {
                 **_ASYNCPG_QUERIES,
                 **_same(
                     "close set_type_codec reset_type_codec set_builtin_type_codec "
-                    "add_listener remove_listener reload_schema_state reset "
-                    "add_log_listener remove_log_listener",
+                    "add_listener remove_listener reload_schema_state reset",
                     "await",
                 ),
+                **_same("add_log_listener remove_log_listener", "sync"),  # plain methods (checked)
                 "prepare": "await:asyncpg.PreparedStatement",
                 "transaction": "asyncpg.Transaction",
                 "cursor": "aiter:asyncpg.Cursor",
@@ -485,6 +540,11 @@ for _name, _kind in {
     "oracledb.create_pool": "oracledb.Pool",
     "cx_Oracle.connect": "cx_Oracle.Connection",
     "cx_Oracle.Connection": "cx_Oracle.Connection",
+}.items():
+    FUNCTIONS[_name] = f"block:{_kind}"
+# Factories of sync clients that connect lazily, on first use (checked against
+# a fake server: nothing reaches it until a query): no I/O of their own.
+FUNCTIONS.update({
     "redis.from_url": "redis.Redis",
     "redis.Redis.from_url": "redis.Redis",
     "redis.StrictRedis.from_url": "redis.Redis",
@@ -492,27 +552,59 @@ for _name, _kind in {
     "sqlalchemy.engine.create_engine": "sqlalchemy.Engine",
     "sqlalchemy.engine_from_config": "sqlalchemy.Engine",
     "sqlmodel.create_engine": "sqlalchemy.Engine",
-}.items():
-    FUNCTIONS[_name] = f"block:{_kind}"
+})
 
 # `sessionmaker(engine, class_=AsyncSession)` is the pre-2.0 spelling of
 # `async_sessionmaker(engine)`; the model checks the `class_` argument.
 SYNC_SESSIONMAKERS: FrozenSet[str] = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
 
+# Sync-driver connects that an argument turns into a non-blocking (async mode)
+# connection: qualified name -> the keywords that do it. psycopg2's `async_=True`
+# (aiopg's base) returns before the server answers, and its connection and
+# cursors never wait: `execute` only sends, blocking methods raise instead.
+ASYNC_MODE_ARGUMENTS: Dict[str, FrozenSet[str]] = {
+    "psycopg2.connect": frozenset({"async_", "async"}),
+    "psycopg2.extensions.connection": frozenset({"async_", "async"}),
+}
+
+# Calls that run a sync function in a worker thread, and decorators that turn a
+# sync `def` into a coroutine function running it in one. A function *passed* to
+# them (a name, a lambda, a `functools.partial`, a nested `def`, also to
+# `loop.run_in_executor`) is not called on the event loop, so needs no entry;
+# the table is what makes a decorated `def` (`@sync_to_async`) not blocking.
+OFFLOADERS: FrozenSet[str] = frozenset({
+    "asyncio.to_thread", "asyncio.threads.to_thread",
+    "anyio.to_thread.run_sync", "trio.to_thread.run_sync",
+    "starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool",
+    "asgiref.sync.sync_to_async", "asgiref.sync.SyncToAsync",
+    "channels.db.database_sync_to_async", "asyncer.asyncify",
+})
+
+# The imports that show a package uses an async DB library (DbType.library ->
+# module prefixes): evidence about untyped receivers only points to libraries
+# the package imports.
+ASYNC_LIBRARY_IMPORTS: Dict[str, tuple] = {
+    "databases": ("databases", "databasez"),
+    "asyncpg": ("asyncpg",),
+    "aiosqlite": ("aiosqlite",),
+    "sqlalchemy": ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"),
+    "sqlmodel": ("sqlmodel.ext.asyncio",),
+}
+
 # Method names only async DB libraries have. A receiver the model cannot
-# evaluate that calls one, in a package that imports the library (one of the
-# module prefixes), is taken to be that library's object - unless the code says
-# it is something else. Generic names (`execute`, `fetch`, `get`) are not here:
-# the code's own awaits have to speak for those.
+# evaluate that calls one, in a package that imports the library, is taken to
+# be that library's object - unless the code says it is something else.
+# Generic names (`execute`, `fetch`, `get`) are not here: the code's own awaits
+# have to speak for those.
 UNIQUE_ASYNC_METHODS: Dict[str, tuple] = {
-    **{m: (("asyncpg",), "await") for m in (
+    **{m: ("asyncpg", "await") for m in (
         "fetchval copy_records_to_table copy_from_query copy_to_table copy_from_table".split())},
-    "fetchrow": (("asyncpg",), "await:asyncpg.Record"),
-    **{m: (("databases", "databasez"), "await") for m in ("fetch_val", "execute_many")},
-    "fetch_one": (("databases", "databasez"), "await:databases.Record"),
-    "fetch_all": (("databases", "databasez"), "await:databases.Records"),
-    **{m: (("aiosqlite",), "await") for m in ("execute_fetchall", "execute_insert")},
-    **{m: (("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"), "await") for m in ("run_sync", "stream_scalars")},
+    "fetchrow": ("asyncpg", "await:asyncpg.Record"),
+    **{m: ("databases", "await") for m in ("fetch_val", "execute_many")},
+    "fetch_one": ("databases", "await:databases.Record"),
+    "fetch_all": ("databases", "await:databases.Records"),
+    **{m: ("aiosqlite", "await") for m in ("execute_fetchall", "execute_insert")},
+    **{m: ("sqlalchemy", "await") for m in ("run_sync", "stream_scalars")},
 }
 
 # Libraries whose objects are never DB objects (mocks, HTTP clients, the
@@ -720,7 +812,7 @@ def _roots(*tables: Iterable[str]) -> FrozenSet[str]:
 # decorators, `textwrap.dedent`). Objects of other modules are opaque to it.
 KNOWN_MODULES: FrozenSet[str] = VALUE_MODULES | _roots(
     CLASSES, FUNCTIONS, COROUTINE_RUNNERS, DATA_SINKS, DEPENDENCY_MARKERS, SQL_TEXT_FUNCTIONS,
-    HANDLE_FACTORIES, SYNC_SESSIONMAKERS,
+    HANDLE_FACTORIES, SYNC_SESSIONMAKERS, ASYNC_MODE_ARGUMENTS, OFFLOADERS,
 ) | {
     "typing", "typing_extensions", "collections", "contextlib", "functools", "textwrap",
     "pytest", "pytest_asyncio", "async_lru", "cachetools",

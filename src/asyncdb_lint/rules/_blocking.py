@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Set, Tuple
+from typing import Dict, Iterator, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
+from asyncdb_lint.fixes import UNSAFE, Fix
 from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.scopes import FunctionInfo, Scope
 from asyncdb_lint.model.semantic import FunctionValue, SemanticModel
-from asyncdb_lint.model.values import Extern
+from asyncdb_lint.model.values import Extern, Pending
+
+# How the code uses a call's value when the call cannot be a sync driver's:
+# its result is awaited, entered with `async with`, iterated with `async for`
+# or handed to `asyncio.gather`/`create_task` (the annotation said `Session`,
+# the code says otherwise).
+_ASYNC_USES = frozenset({"awaited", "async_with", "async_for", "scheduled"})
 
 
-def blocking_calls(model: SemanticModel, family: str) -> Iterator[Tuple[cst.Call, lib.DbType, str]]:
-    """(call, driver type, message) for each blocking call of ``family`` in an ``async def``.
+class BlockingCall(NamedTuple):
+    call: cst.Call
+    driver: lib.DbType
+    message: str
+    fix: Optional[Fix]
 
-    One finding per (function, object the calls are made on): the first
-    blocking line of each connection, cursor or client, not every line.
+
+def blocking_calls(model: SemanticModel, family: str) -> Iterator[BlockingCall]:
+    """Each call of ``family`` that waits on a sync driver in an ``async def``.
+
+    One finding per (function, object the calls are made on): the first line
+    of each connection, cursor or client that really waits on I/O, not every
+    line, and not the calls that only build objects (a cursor, a `Session`, an
+    engine, a client). A sync function offloaded to a thread - passed to
+    `asyncio.to_thread`/`run_in_threadpool`/`loop.run_in_executor`..., or
+    decorated with `@sync_to_async` - does not count.
     """
     reported: Set[Tuple[object, str]] = set()
+    fixes: Dict[Scope, Optional[Fix]] = {}
     for call in model.calls:
         scope = model.scope_of[call]
         if not scope.is_async:
@@ -36,17 +56,61 @@ def blocking_calls(model: SemanticModel, family: str) -> Iterator[Tuple[cst.Call
             through = f", which calls `{_short(model, inner[0].func)}()`"
         if driver.family != family:
             continue
+        if model.usage_of(call).how in _ASYNC_USES:
+            continue
         key = (function_scope, _receiver_root(model, call))
         if key in reported:
             continue
         reported.add(key)
         function = function_scope.function if function_scope is not None else None
         where = f"`async def {function.name}`" if function is not None else "an `async def`"
-        yield call, driver, (
+        if function_scope is not None and function_scope not in fixes:
+            fixes[function_scope] = _plain_def_fix(model, function_scope)
+        yield BlockingCall(call, driver, (
             f"`{_short(model, call.func)}()`{through} blocks the event loop in {where}: "
             f"{driver.library} is synchronous; use {driver.alternative}, or run it in a thread "
             "(`await asyncio.to_thread(...)`)"
-        )
+        ), fixes.get(function_scope) if function_scope is not None else None)
+
+
+def _plain_def_fix(model: SemanticModel, function_scope: Scope) -> Optional[Fix]:
+    """`async def` -> `def` for a route handler that never awaits: FastAPI and
+    Starlette run a plain `def` endpoint in their threadpool. Unsafe: whatever
+    else calls the function, or decorates it, may expect a coroutine function."""
+    info = function_scope.function
+    if info is None or not info.is_async or info.is_generator or not model.is_request_handler(info):
+        return None
+    if not _never_awaits(info) or any(isinstance(model.value_of(call), Pending) for call in model.calls_in(function_scope)):
+        return None
+    return Fix(UNSAFE, "Make the route a plain `def`: FastAPI/Starlette run it in a threadpool").change(info.node, _plain_def)
+
+
+def _plain_def(updated: cst.CSTNode) -> cst.CSTNode:
+    if isinstance(updated, cst.FunctionDef) and updated.asynchronous is not None:
+        return updated.with_changes(asynchronous=None)
+    return updated
+
+
+def _never_awaits(info: FunctionInfo) -> bool:
+    """No `await`, `async for`, `async with` or async comprehension in the body
+    itself (nested functions and classes are theirs)."""
+    finder = _AwaitFinder()
+    info.node.body.visit(finder)
+    return not finder.found
+
+
+class _AwaitFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found or isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        if isinstance(node, cst.Await) or getattr(node, "asynchronous", None) is not None:
+            self.found = True
+            return False
+        return True
 
 
 def _receiver_root(model: SemanticModel, call: cst.Call, depth: int = 0) -> str:

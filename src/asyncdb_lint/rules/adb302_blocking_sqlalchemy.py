@@ -9,10 +9,14 @@ class BlockingSqlalchemyInAsyncFunction(Rule):
     name = "sync-sqlalchemy-in-async-function"
     summary = "Synchronous SQLAlchemy (Engine, Connection, Session) is used inside an `async def`."
     what_it_does = """
-        Checks for sync SQLAlchemy inside an `async def`: `create_engine`,
-        `Session(...)` and `sessionmaker()` products, `engine.connect()`/
-        `begin()`, and `session.execute/query/commit/...`, including a
-        `db: Session = Depends(get_db)` used in an `async def` route.
+        Checks for sync SQLAlchemy inside an `async def`: `engine.connect()`/
+        `begin()`, and `session.execute/query/commit/...` on a `Session(...)`,
+        a `sessionmaker()` product or a `db: Session = Depends(get_db)` used in
+        an `async def` route. Building an engine, a session factory or a
+        session takes no connection, so `create_engine(...)`, `Session(...)`
+        and `SessionLocal()` alone are not reported: the first call that
+        queries is. Calls the code awaits are not sync SQLAlchemy, whatever the
+        annotation says.
         """
     why_bad = """
         Sync SQLAlchemy runs the driver's blocking I/O on the event loop: every
@@ -48,10 +52,12 @@ class BlockingSqlalchemyInAsyncFunction(Rule):
             return db.execute(select(User)).scalars().all()
         """
     fix_safety = """
-        When the function is a route handler that never awaits anything, turning
-        `async def` into `def` is offered as an unsafe fix.
+        When the function is a FastAPI/Starlette route handler that never awaits
+        anything, turning `async def` into `def` (which the framework runs in its
+        threadpool) is offered as an unsafe fix: its callers and decorators may
+        expect a coroutine function.
         """
 
     def check(self, model, report: Report) -> None:
-        for call, _driver, message in blocking_calls(model, "sqlalchemy"):
-            report(Finding(self.code, call, message))
+        for found in blocking_calls(model, "sqlalchemy"):
+            report(Finding(self.code, found.call, found.message, found.fix))
