@@ -35,6 +35,7 @@ RULES: Tuple[RuleInfo, ...] = (
     RuleInfo("ADB401", "fstring-sql"),
     RuleInfo("ADB402", "format-sql"),
     RuleInfo("ADB403", "concatenated-sql"),
+    RuleInfo("ADB404", "dynamic-sql-identifier"),
     RuleInfo("ADB501", "iterating-one-row"),
     RuleInfo("ADB502", "indexing-rows-by-column"),
     RuleInfo("ADB503", "writes-outside-transaction", default_enabled=False),

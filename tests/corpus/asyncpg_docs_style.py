@@ -133,7 +133,7 @@ async def forgot_connect():
 
 
 async def gather_counts(pool: asyncpg.Pool, tables):
-    coros = [pool.fetchval(f"SELECT count(*) FROM {t}") for t in tables]  # expect: ADB401
+    coros = [pool.fetchval(f"SELECT count(*) FROM {t}") for t in tables]  # expect: ADB404
     return dict(zip(tables, await asyncio.gather(*coros)))
 
 

@@ -49,7 +49,7 @@ class UserService:
         return await self.pool.fetch(sql, status)
 
     async def by_role(self, role: str, order_by: str = "id"):
-        sql = "SELECT * FROM users WHERE role = $1 ORDER BY %s" % order_by  # expect: ADB402
+        sql = "SELECT * FROM users WHERE role = $1 ORDER BY %s" % order_by  # expect: ADB404
         return await self.pool.fetch(sql, role)
 
 

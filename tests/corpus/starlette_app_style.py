@@ -68,7 +68,7 @@ async def all_texts(request):
 
 async def sorted_notes(request):
     order = request.query_params.get("order", "id")
-    query = "SELECT * FROM notes ORDER BY " + order  # expect: ADB403
+    query = "SELECT * FROM notes ORDER BY " + order  # expect: ADB404
     return JSONResponse([dict(r) for r in await database.fetch_all(query)])
 
 

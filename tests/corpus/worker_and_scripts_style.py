@@ -38,7 +38,7 @@ async def cleanup(ctx, days: int):
 
 async def export(ctx, table: str):
     pool = ctx["pool"]
-    rows = await pool.fetch(f"SELECT * FROM {table}")  # expect: ADB401
+    rows = await pool.fetch(f"SELECT * FROM {table}")  # expect: ADB404
     return len(rows)
 
 

@@ -1,16 +1,35 @@
 """How a string was built, and where SQL strings are executed (for ADB4xx).
 
 ``origin`` follows a string through literals, f-strings, ``%``, ``.format()``,
-``+``, ``+=``, ``str.join`` and local variables (across branches), and lists
-the *dynamic constructions* on the way: the places where a value that is not
-a literal or a module-level constant was spliced into the text.
+``+``, ``+=``, ``*``, ``str.join`` (also of a list built with ``.append``), str
+methods and variables (across branches, in functions and at module level), and
+lists the *dynamic constructions* on the way: the places where a value that is
+not literal-only was spliced into the text. Each spliced value is a *hole*: a
+HOLE character in the reconstructed text, with the construction and the
+expression it came from, so that rules can read the SQL around it. A string
+built in the code and spliced into another (`where = f"a = '{x}'"`, then
+`f"... WHERE {where}"`) is read in place: its own holes keep their place in the
+whole statement.
+
+Literal-only ("static") values, never holes: literals; names only ever bound to
+static values; loop variables over literal containers (a list, tuple or set, a
+dict's keys/values/items, `range()`, and `enumerate`/`zip`/`sorted`/`reversed`
+of those, nested loops included); a literal container indexed by anything
+(`COLUMNS[key]`, `COLUMNS.get(key)`) when all its values are static;
+conditionals of static values; int arithmetic on them; str methods and slices
+of static strings; a static string repeated (`"?, " * n`) or joined over static
+elements (`", ".join("?" for _ in rows)`); uuids; the result of a quoting or
+sanitising function (`identifier_preparer.quote(name)`, `quote_ident(...)`);
+and a name checked first - against an allow-list (`x if x in ALLOWED else "id"`,
+`if x not in ALLOWED: raise`) or by a validator (`validate_name(x)`,
+`if not x.isidentifier(): raise`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -28,13 +47,31 @@ class Construction:
 
 
 @dataclass(frozen=True)
+class Hole:
+    construction: Construction
+    expr: Optional[cst.CSTNode]  # the spliced expression, when one is known
+    numeric: bool = False  # formatted as a number (`%d`, `{:.2f}`): a value, never a name
+    escaped: str = ""  # the quote it was escaped for (`x.replace("'", "''")`): safe inside that quote
+
+    def moved(self, construction: Construction) -> "Hole":
+        return Hole(construction, self.expr, self.numeric, self.escaped)
+
+
+@dataclass(frozen=True)
 class StringOrigin:
     text: str  # the literal text, with HOLE where values are spliced in
     constructions: Tuple[Construction, ...] = ()
+    holes: Tuple[Hole, ...] = ()  # one per HOLE in ``text``, in order
 
     @property
     def dynamic(self) -> bool:
         return bool(self.constructions)
+
+    def contexts(self) -> Iterator[Tuple[Hole, str, str]]:
+        """Each hole with the text before and after it."""
+        pieces = self.text.split(HOLE)
+        for index, hole in enumerate(self.holes[: len(pieces) - 1]):
+            yield hole, HOLE.join(pieces[: index + 1]), HOLE.join(pieces[index + 1:])
 
 
 @dataclass(frozen=True)
@@ -44,7 +81,18 @@ class SqlSink:
     placeholder: str  # the driver's style: ":name", "$1", "?", "%s"
     api: str  # for messages: "Database.fetch_all()"
     traced: bool  # False when the receiver is unknown and only the method name says "SQL"
+    kind: str = ""  # the receiver's kind ("asyncpg.Pool"), or the text function's qualname
+    passes_values: bool = False  # the call (or `execute` around `text()`) passes values separately
 
+
+class _Int:
+    """A loop variable over `range()`/`enumerate()`: some int, never text."""
+
+
+INT = _Int()
+# What one iteration of a literal container yields: a static string, some int,
+# a tuple of those (to unpack), or None for "not literal-only".
+Elem = Union[str, _Int, tuple, None]
 
 _SQL_START = re.compile(
     r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|PRAGMA|GRANT|REVOKE|VACUUM|TRUNCATE|"
@@ -58,11 +106,27 @@ _SQL_INSIDE = re.compile(
     r"\bALTER\s+TABLE\b|\bTRUNCATE\b|\bWHERE\b.+=",
     re.IGNORECASE | re.DOTALL,
 )
+_PERCENT_SPEC = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])"
+)
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
+_STR_METHODS = frozenset(
+    "strip lstrip rstrip upper lower title capitalize casefold swapcase replace removeprefix removesuffix "
+    "ljust rjust center zfill expandtabs".split()
+)
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "__setitem__"})
+_CONTAINER_WRAPPERS = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter"})
+# Keyword arguments that carry a query's values (beside the query itself).
+_VALUE_KEYWORDS = frozenset({"values", "parameters", "params", "args", "vars", "parameters_", "bind_params"})
 
 
 def looks_like_sql(text: str) -> bool:
     normalised = " ".join(text.split())
     return bool(_SQL_START.search(normalised) or _SQL_INSIDE.search(normalised))
+
+
+def _hole(construction: Construction, expr: Optional[cst.CSTNode]) -> StringOrigin:
+    return StringOrigin(HOLE, (construction,), (Hole(construction, expr),))
 
 
 class StringAnalysis:
@@ -72,6 +136,9 @@ class StringAnalysis:
         self.model = model
         self._memo: Dict[int, Optional[StringOrigin]] = {}
         self._busy: set = set()
+        self._scalar_memo: Dict[int, Optional[str]] = {}
+        self._elements_busy: set = set()
+        self._loop_index: Optional[Dict[Tuple[int, str], List[cst.CSTNode]]] = None
 
     # ------------------------------------------------------------ origins
     def origin(self, expr: cst.CSTNode, scope: Scope) -> Optional[StringOrigin]:
@@ -95,10 +162,16 @@ class StringAnalysis:
             return StringOrigin(value if isinstance(value, str) else value.decode("latin-1"))
         if isinstance(expr, cst.ConcatenatedString):
             joined = _join([self.origin(expr.left, scope), self.origin(expr.right, scope)])
-            if joined is not None and any(c.kind == "fstring" for c in joined.constructions):
+            own = {id(expr.left), id(expr.right)}
+            if joined is not None and any(c.kind == "fstring" and id(c.node) in own for c in joined.constructions):
                 # One literal written over several lines is one construction.
-                others = tuple(c for c in joined.constructions if c.kind != "fstring")
-                return StringOrigin(joined.text, others + (Construction("fstring", expr),))
+                whole = Construction("fstring", expr)
+                mine = lambda c: c.kind == "fstring" and id(c.node) in own  # noqa: E731
+                return StringOrigin(
+                    joined.text,
+                    _unique(tuple(c for c in joined.constructions if not mine(c)) + (whole,)),
+                    tuple(h.moved(whole) if mine(h.construction) else h for h in joined.holes),
+                )
             return joined
         if isinstance(expr, cst.FormattedString):
             return self._fstring(expr, scope)
@@ -107,85 +180,262 @@ class StringAnalysis:
         if isinstance(expr, cst.Call):
             return self._call(expr, scope)
         if isinstance(expr, cst.Name):
-            return self._name(expr.value, scope)
+            return self._name(expr, scope)
         if isinstance(expr, cst.IfExp):
-            return _either([self.origin(expr.body, scope), self.origin(expr.orelse, scope)])
+            if self._allow_listed(expr, scope):
+                return StringOrigin(self.static_text(expr.orelse, scope) or "")
+            return _either([self._element_origin(expr.body, scope), self._element_origin(expr.orelse, scope)])
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, self._binding_origin)
+        if isinstance(expr, cst.Subscript):
+            sliced = self.origin(expr.value, scope)
+            if sliced is not None:
+                return sliced  # a piece of a string: literal-only if the string is
+            values = self._indexed_values(expr, scope)
+            if values and all(v is not None for v in values) and any(isinstance(v, str) for v in values):
+                return StringOrigin(next(v for v in values if isinstance(v, str)))  # type: ignore[arg-type]
         return None
 
     def _fstring(self, expr: cst.FormattedString, scope: Scope) -> StringOrigin:
-        text: List[str] = []
-        dynamic = False
-        inner: List[Construction] = []
+        construction = Construction("fstring", expr)
+        parts: List[Union[str, Hole, StringOrigin]] = []
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
-                text.append(part.value)
+                parts.append(part.value)
                 continue
-            static = self.static_text(part.expression, scope)
-            if static is None:
-                dynamic = True
-                text.append(HOLE)
-            else:
-                text.append(static)
-        if dynamic:
-            inner.append(Construction("fstring", expr))
-        return StringOrigin("".join(text), tuple(inner))
+            plain = part.conversion is None and part.format_spec is None
+            spec = _spec_text(part.format_spec) if part.format_spec is not None else ""
+            parts.append(self._splice(construction, part.expression, scope, plain, numeric=_numeric_format(spec)))
+        return _assemble(parts, construction)
+
+    def _splice(
+        self, construction: Construction, expr: cst.CSTNode, scope: Scope, plain: bool = True, numeric: bool = False
+    ) -> Union[str, Hole, StringOrigin]:
+        """What one spliced expression puts into the text: its static text, the
+        text of a string built here (read in place, with its own holes), or a hole."""
+        static = self.static_text(expr, scope)
+        if static is not None:
+            return static
+        if plain:
+            inner = self.origin(expr, scope)
+            if inner is not None and inner.dynamic:
+                return inner
+        return Hole(construction, expr, numeric, self._escaped_for(expr, scope))
 
     def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> Optional[StringOrigin]:
         if isinstance(expr.operator, cst.Add):
             left, right = self.origin(expr.left, scope), self.origin(expr.right, scope)
             if left is None and right is None:
                 return None
+            construction = Construction("concat", expr)
             parts = []
             for side, origin in ((expr.left, left), (expr.right, right)):
-                if origin is None and self.static_text(side, scope) is None:
-                    parts.append(StringOrigin(HOLE, (Construction("concat", expr),)))
-                else:
-                    parts.append(origin or StringOrigin(self.static_text(side, scope) or ""))
+                if origin is not None:
+                    parts.append(origin)
+                    continue
+                spliced = self._splice(construction, side, scope)
+                parts.append(_assemble([spliced], construction))
             return _join(parts)
+        if isinstance(expr.operator, cst.Multiply):
+            # "?, " * n: the same text again, whatever n is.
+            for side in (expr.left, expr.right):
+                origin = self.origin(side, scope)
+                if origin is not None:
+                    return origin
+            return None
         if isinstance(expr.operator, cst.Modulo):
             left = self.origin(expr.left, scope)
             if left is None:
                 return None
-            if self._all_static(expr.right, scope):
-                return left
-            return StringOrigin(left.text.replace("%s", HOLE), left.constructions + (Construction("percent", expr),))
+            return self._percent(expr, left, scope)
         return None
+
+    def _percent(self, expr: cst.BinaryOperation, left: StringOrigin, scope: Scope) -> StringOrigin:
+        construction = Construction("percent", expr)
+        right = expr.right
+        positional: Optional[List[cst.BaseExpression]] = None
+        mapping: Dict[str, cst.BaseExpression] = {}
+        if isinstance(right, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in right.elements):
+            positional = [e.value for e in right.elements]
+        elif isinstance(right, cst.Dict):
+            for element in right.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                    key = element.key.evaluated_value
+                    if isinstance(key, str):
+                        mapping[key] = element.value
+        elif not isinstance(right, (cst.Tuple, cst.List)):
+            positional = [right]
+        whole_static = self._all_static(right, scope)
+        counter = [0]
+
+        def replace(match: "re.Match[str]") -> Union[str, Hole, StringOrigin]:
+            conversion = match.group("conv")
+            if conversion == "%":
+                return "%"
+            value: Optional[cst.BaseExpression] = None
+            if match.group("key") is not None:
+                value = mapping.get(match.group("key"))
+            elif positional is not None:
+                index = counter[0]
+                counter[0] += 1
+                value = positional[index] if index < len(positional) else None
+            if value is None:  # a name holding the tuple or dict: read as a whole
+                return "" if whole_static else Hole(construction, right, conversion in _NUMERIC_CONVERSIONS)
+            return self._splice(construction, value, scope, conversion == "s", conversion in _NUMERIC_CONVERSIONS)
+
+        return _substitute(left, _PERCENT_SPEC, replace, construction)
+
+    def _format(self, call: cst.Call, receiver: StringOrigin, scope: Scope, as_map: bool) -> StringOrigin:
+        construction = Construction("format", call)
+        positional: List[cst.BaseExpression] = []
+        keywords: Dict[str, cst.BaseExpression] = {}
+        if as_map:
+            mapping = call.args[0].value if call.args else None
+            if isinstance(mapping, cst.Dict):
+                for element in mapping.elements:
+                    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                        key = element.key.evaluated_value
+                        if isinstance(key, str):
+                            keywords[key] = element.value
+        else:
+            for arg in call.args:
+                if arg.star:
+                    continue
+                if arg.keyword is None:
+                    positional.append(arg.value)
+                else:
+                    keywords[arg.keyword.value] = arg.value
+        counter = [0]
+
+        def replace(match: "re.Match[str]") -> Union[str, Hole, StringOrigin]:
+            whole = match.group(0)
+            if whole in ("{{", "}}"):
+                return whole[0]
+            field = match.group("field") or ""
+            name, _, spec = field.partition(":")
+            name, _, conversion = name.partition("!")
+            base = re.match(r"[^.\[]*", name).group(0)  # type: ignore[union-attr]
+            value: Optional[cst.BaseExpression] = None
+            if base == "":
+                index = counter[0]
+                counter[0] += 1
+                value = positional[index] if index < len(positional) else None
+            elif base.isdigit():
+                index = int(base)
+                value = positional[index] if index < len(positional) else None
+            else:
+                value = keywords.get(base)
+            if value is None:  # *args, **kwargs, a mapping we cannot read
+                return Hole(construction, None, _numeric_format(spec))
+            if base != name:  # `{0.attr}`, `{0[key]}`: some part of the value
+                return Hole(construction, value, _numeric_format(spec))
+            return self._splice(construction, value, scope, not spec and not conversion, _numeric_format(spec))
+
+        return _substitute(receiver, _FORMAT_FIELD, replace, construction)
 
     def _call(self, call: cst.Call, scope: Scope) -> Optional[StringOrigin]:
         func = call.func
+        if _QUOTING_CALL.match(_callee_name(func)):
+            return StringOrigin("q")  # quoted by a quoting function: what ADB404 asks for
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             receiver = self.origin(func.value, scope)
             if receiver is None:
                 if method == "dedent" and self.model.qualname_of(func, scope) == "textwrap.dedent" and call.args:
                     return self.origin(call.args[0].value, scope)
+                if method == "get" and call.args:
+                    values = self._get_values(call, scope)
+                    if values and all(isinstance(v, str) for v in values):
+                        return StringOrigin(values[0])  # type: ignore[arg-type]
                 return None
             if method in ("format", "format_map"):
-                if all(self._all_static(arg.value, scope) for arg in call.args):
-                    return receiver
-                return StringOrigin(receiver.text, receiver.constructions + (Construction("format", call),))
+                return self._format(call, receiver, scope, as_map=method == "format_map")
             if method == "join" and call.args:
-                elements = self._iterable_elements(call.args[0].value, scope)
-                if elements is None:
-                    return StringOrigin(HOLE, (Construction("join", call),))
-                joined = _join([e for e in elements if e is not None]) if all(e is not None for e in elements) else None
-                if joined is None:
-                    return StringOrigin(HOLE, (Construction("join", call),))
-                return joined
-            if method in ("strip", "lstrip", "rstrip", "upper", "lower", "replace", "removeprefix", "removesuffix"):
+                return self._join_call(call, receiver, scope)
+            if method in _STR_METHODS:
                 return receiver
             return None
         if isinstance(func, cst.Name) and func.value == "str" and call.args:
-            return self.origin(call.args[0].value, scope)
+            arg = call.args[0].value
+            origin = self.origin(arg, scope)
+            if origin is not None:
+                return origin
+            static = self._scalar(arg, scope)
+            return StringOrigin(static) if static is not None else None
         return None
 
-    def _iterable_elements(self, expr: cst.CSTNode, scope: Scope) -> Optional[List[Optional[StringOrigin]]]:
+    def _join_call(self, call: cst.Call, separator: StringOrigin, scope: Scope) -> StringOrigin:
+        construction = Construction("join", call)
+        argument = call.args[0].value
+        if separator.dynamic:
+            return _hole(construction, argument)
+        elements = self._joined_elements(argument, scope)
+        if elements is None:
+            static = self._literal_elements(argument, scope)
+            if static is not None and static and all(isinstance(e, str) for e in static):
+                return StringOrigin(separator.text.join(static))  # type: ignore[arg-type]
+            return _hole(construction, argument)
+        parts: List[StringOrigin] = []
+        for index, (origin, node) in enumerate(elements):
+            if index:
+                parts.append(StringOrigin(separator.text))
+            spliced = self._splice(construction, node, self.model.scope_at(node))
+            parts.append(origin if origin is not None else _assemble([spliced], construction))
+        return _join(parts) or StringOrigin("")
+
+    def _joined_elements(
+        self, expr: cst.CSTNode, scope: Scope
+    ) -> Optional[List[Tuple[Optional[StringOrigin], cst.CSTNode]]]:
+        """The elements a `join` concatenates, written out, each with its origin (None: not a known string)."""
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            return [self._element_origin(e.value, scope) for e in expr.elements]
+            if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+                return None
+            return [(self._element_origin(e.value, scope), e.value) for e in expr.elements]
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             inner_scope = self.model.scope_of.get(expr, scope)
-            return [self._element_origin(expr.elt, inner_scope)]
+            return [(self._element_origin(expr.elt, inner_scope), expr.elt)]
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            for side in (expr.left, expr.right):  # ["?"] * n
+                if isinstance(side, (cst.List, cst.Tuple)):
+                    return self._joined_elements(side, scope)
+        if isinstance(expr, cst.Name):  # `parts = [...]; parts.append(...)` then `", ".join(parts)`
+            found = self._bindings(expr.value, scope)
+            if found is None or len(found[1]) != 1:
+                return None
+            binding = found[1][0]
+            node = binding.node.value if binding.how == "annotated" else binding.node  # type: ignore[union-attr]
+            if binding.how not in ("value", "annotated") or id(node) in self._busy:
+                return None
+            if not isinstance(node, (cst.List, cst.Tuple, cst.ListComp, cst.GeneratorExp)):
+                return None
+            added = self._appended(expr.value, found[0])
+            if added is None:
+                return None
+            self._busy.add(id(node))
+            try:
+                elements = self._joined_elements(node, binding.scope)
+            finally:
+                self._busy.discard(id(node))
+            return None if elements is None else elements + added
         return None
+
+    def _appended(
+        self, name: str, home: Scope
+    ) -> Optional[List[Tuple[Optional[StringOrigin], cst.CSTNode]]]:
+        """What `name.append(x)` adds to a list, or None when it is changed some other way."""
+        added: List[Tuple[Optional[StringOrigin], cst.CSTNode]] = []
+        for use in self.model.name_uses(name, home):
+            parent = self.model.parent(use)
+            if isinstance(parent, cst.Subscript) and isinstance(self.model.parent(parent), cst.AssignTarget):
+                return None
+            if not (isinstance(parent, cst.Attribute) and parent.attr.value in _MUTATORS):
+                continue
+            call = self.model.parent(parent)
+            if not (parent.attr.value == "append" and isinstance(call, cst.Call) and len(call.args) == 1):
+                return None
+            value = call.args[0].value
+            added.append((self._element_origin(value, self.model.scope_at(value)), value))
+        return added
 
     def _element_origin(self, expr: cst.CSTNode, scope: Scope) -> Optional[StringOrigin]:
         origin = self.origin(expr, scope)
@@ -194,17 +444,34 @@ class StringAnalysis:
         static = self.static_text(expr, scope)
         return StringOrigin(static) if static is not None else None
 
-    def _name(self, name: str, scope: Scope) -> Optional[StringOrigin]:
-        bindings = self._bindings(name, scope)
-        if not bindings:
+    def _name(self, node: cst.Name, scope: Scope) -> Optional[StringOrigin]:
+        return self._name_bindings(node.value, scope)
+
+    def _name_bindings(self, name: str, scope: Scope) -> Optional[StringOrigin]:
+        found = self._bindings(name, scope)
+        if found is None:
             return None
+        home, bindings = found
         origins: List[StringOrigin] = []
         for binding in bindings:
+            if binding.how == "unknown":
+                continue
             origin = self._binding_origin(binding)
             if origin is None:
                 return None  # some assignment we cannot read: unknown
             origins.append(origin)
-        return _sequence(origins)
+        loops = self._loop_elements(name, home, bindings)
+        if loops is not None:
+            if not loops:
+                return None
+            for element in loops:
+                if isinstance(element, str):
+                    origins.append(StringOrigin(element))
+                elif isinstance(element, tuple):
+                    origins.append(StringOrigin("(...)"))
+                else:
+                    return None  # an int (see _scalar), or not literal-only
+        return _sequence(origins) if origins else None
 
     def _binding_origin(self, binding: Binding) -> Optional[StringOrigin]:
         node = binding.node
@@ -216,38 +483,150 @@ class StringAnalysis:
             added = self.origin(node.value, binding.scope)
             if added is not None:
                 return added
-            if self.static_text(node.value, binding.scope) is not None:
-                return StringOrigin(self.static_text(node.value, binding.scope) or "")
-            return StringOrigin(HOLE, (Construction("concat", node),))
+            construction = Construction("concat", node)
+            return _assemble([self._splice(construction, node.value, binding.scope)], construction)
         return None
 
-    def _bindings(self, name: str, scope: Scope) -> List[Binding]:
+    def _binding_scalar(self, binding: Binding) -> Optional[StringOrigin]:
+        node = binding.node
+        if binding.how == "annotated" and isinstance(node, cst.AnnAssign):
+            node = node.value
+        if binding.how not in ("value", "annotated") or node is None:
+            return None
+        text = self._scalar(node, binding.scope)
+        return StringOrigin(text) if text is not None else None
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, read: Callable) -> Optional[StringOrigin]:
+        """`self.table`, `cls.TABLE`, `Model.__tablename__`: what the class body and its methods assign to it.
+
+        Only the class the method is written in: a subclass that assigns
+        something else is not seen (it usually assigns another literal)."""
+        if not isinstance(expr.value, cst.Name):
+            return None
+        found = self._bindings(expr.value.value, scope)
+        if found is None or len(found[1]) != 1 or found[1][0].how not in ("instance", "classref", "class"):
+            return None  # `self.x`, `cls.X`, or `Model.X` of a class written in this file
+        info = found[1][0].data
+        name = expr.attr.value
+        bindings = [
+            *getattr(info, "scope").bindings.get(name, ()),  # class body
+            *getattr(info, "instance_attrs", {}).get(name, ()),  # `self.name = ...` in its methods
+        ]
+        bindings = [b for b in bindings if b.how != "none"]
+        if not bindings:
+            return None
+        origins = []
+        for binding in bindings:
+            key = ("attribute", id(binding))
+            if key in self._elements_busy:
+                return None
+            self._elements_busy.add(key)
+            try:
+                origin = read(binding)
+            finally:
+                self._elements_busy.discard(key)
+            if origin is None:
+                return None
+            origins.append(origin)
+        return _sequence(origins)
+
+    def _bindings(self, name: str, scope: Scope) -> Optional[Tuple[Scope, List[Binding]]]:
+        """The scope that binds ``name`` as seen from ``scope``, and its bindings (None: unbound)."""
         current: Optional[Scope] = scope
         if name in scope.globals:
             current = self.model.module_scope
         first = True
         while current is not None:
             if (first or current.kind != "class") and name in current.bindings:
-                return [b for b in current.bindings[name] if b.how != "none"]
+                bindings = [b for b in current.bindings[name] if b.how != "none"]
+                return (current, bindings) if bindings else None
             first = False
             current = current.parent
-        return []
+        return None
 
+    # ------------------------------------------------------------ literal-only values
     def static_text(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
-        """The text of a literal or of a constant (a name only ever bound to literals)."""
-        if isinstance(expr, (cst.Integer, cst.Float)):
-            return expr.value
-        if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
-            return expr.value
+        """The text of a literal-only value (see the module docstring), or None."""
         origin = self.origin(expr, scope)
-        if origin is not None and not origin.dynamic and HOLE not in origin.text:
-            return origin.text
+        if origin is not None:
+            if not origin.dynamic and HOLE not in origin.text:
+                return origin.text
+        else:
+            scalar = self._scalar(expr, scope)
+            if scalar is not None:
+                return scalar
+        if isinstance(expr, (cst.Name, cst.Attribute)) and self._guarded(expr, scope):
+            return self.model.module.code_for_node(expr)  # checked against an allow-list first
+        return None
+
+    def _scalar(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """The text of a literal-only number, bool or None (not a string)."""
+        key = id(expr)
+        if key in self._scalar_memo:
+            return self._scalar_memo[key]
+        self._scalar_memo[key] = None  # cycle guard
+        result = self._scalar_uncached(expr, scope)
+        self._scalar_memo[key] = result
+        return result
+
+    def _scalar_uncached(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        if isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary)):
+            return expr.value
         if isinstance(expr, cst.Name):
-            bindings = self._bindings(expr.value, scope)
-            if bindings and all(
-                b.how == "value" and isinstance(b.node, (cst.Integer, cst.Float)) for b in bindings
-            ):
-                return bindings[0].node.value  # type: ignore[union-attr]
+            if expr.value in ("True", "False", "None"):
+                return expr.value
+            found = self._bindings(expr.value, scope)
+            if found is None:
+                return None
+            home, bindings = found
+            texts: List[str] = []
+            for binding in bindings:
+                if binding.how == "unknown":
+                    continue
+                node = binding.node
+                if binding.how == "annotated" and isinstance(node, cst.AnnAssign):
+                    node = node.value
+                elif binding.how == "augmented" and isinstance(node, cst.AugAssign):
+                    node = node.value
+                elif binding.how != "value":
+                    return None
+                text = self._scalar(node, binding.scope) if node is not None else None
+                if text is None:
+                    return None
+                texts.append(text)
+            loops = self._loop_elements(expr.value, home, bindings)
+            if loops is not None:
+                if not loops or not all(isinstance(e, _Int) for e in loops):
+                    return None
+                texts.append("1")
+            return texts[0] if texts else None
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus, cst.BitInvert)):
+            inner = self._scalar(expr.expression, scope)
+            return None if inner is None else ("-" + inner if isinstance(expr.operator, cst.Minus) else inner)
+        if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, cst.MatrixMultiply):
+            left, right = self._scalar(expr.left, scope), self._scalar(expr.right, scope)
+            if left is None or right is None:
+                return None
+            try:
+                return str(_INT_OPS[type(expr.operator)](int(left), int(right)))
+            except (KeyError, ValueError, ArithmeticError, OverflowError):
+                return left
+        if isinstance(expr, cst.Call):
+            module, _, name = self._import_qualname(expr.func, scope).rpartition(".")
+            if name in _TOKEN_CALLS.get(module, ()):
+                return "0"
+        if isinstance(expr, cst.Attribute) and expr.attr.value in ("hex", "int") and isinstance(expr.value, cst.Call):
+            return self._scalar(expr.value, scope)
+        if isinstance(expr, cst.Attribute):
+            origin = self._attribute(expr, scope, self._binding_scalar)
+            return origin.text if origin is not None else None
+        if isinstance(expr, cst.IfExp):
+            body, orelse = self._scalar(expr.body, scope), self._scalar(expr.orelse, scope)
+            return body if body is not None and orelse is not None else None
+        if isinstance(expr, cst.Subscript):
+            values = self._indexed_values(expr, scope)
+            if values and all(isinstance(v, _Int) for v in values):
+                return "1"
         return None
 
     def _all_static(self, expr: cst.CSTNode, scope: Scope) -> bool:
@@ -258,6 +637,340 @@ class StringAnalysis:
                 isinstance(e, cst.DictElement) and self.static_text(e.value, scope) is not None for e in expr.elements
             )
         return self.static_text(expr, scope) is not None
+
+    def _element(self, expr: cst.CSTNode, scope: Scope) -> Elem:
+        """What a literal container holds at one place: see ``Elem``."""
+        if isinstance(expr, (cst.Tuple, cst.List)) and not any(isinstance(e, cst.StarredElement) for e in expr.elements):
+            return tuple(self._element(e.value, scope) for e in expr.elements)
+        origin = self.origin(expr, scope)
+        if origin is not None:
+            return origin.text if not origin.dynamic else None
+        return INT if self._scalar(expr, scope) is not None else None
+
+    def _literal_elements(self, expr: cst.CSTNode, scope: Scope) -> Optional[List[Elem]]:
+        """What iterating ``expr`` yields, when it is a literal container (or a name bound only to those)."""
+        key = id(expr)
+        if key in self._elements_busy:
+            return None
+        self._elements_busy.add(key)
+        try:
+            return self._literal_elements_uncached(expr, scope)
+        finally:
+            self._elements_busy.discard(key)
+
+    def _literal_elements_uncached(self, expr: cst.CSTNode, scope: Scope) -> Optional[List[Elem]]:
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            out: List[Elem] = []
+            for element in expr.elements:
+                if isinstance(element, cst.StarredElement):
+                    inner = self._literal_elements(element.value, scope)
+                    if inner is None:
+                        return None
+                    out.extend(inner)
+                else:
+                    out.append(self._element(element.value, scope))
+            return out
+        if isinstance(expr, cst.Dict):
+            pairs = self._literal_pairs(expr, scope)
+            return None if pairs is None else [k for k, _ in pairs]
+        if isinstance(expr, cst.Name):
+            return self._over_bindings(expr.value, scope, self._literal_elements)
+        origin = self.origin(expr, scope)
+        if origin is not None:  # a string's characters
+            return None if origin.dynamic else list(dict.fromkeys(origin.text))
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            args = [a.value for a in expr.args if a.keyword is None and not a.star]
+            if isinstance(func, cst.Name):
+                if func.value == "range":
+                    return [INT]
+                if func.value in _CONTAINER_WRAPPERS and len(args) == 1:
+                    return self._literal_elements(args[0], scope)
+                if func.value == "enumerate" and args:
+                    inner = self._literal_elements(args[0], scope)
+                    return None if inner is None else [(INT, e) for e in inner]
+                if func.value == "zip" and args:
+                    lists = [self._literal_elements(a, scope) for a in args]
+                    if any(items is None for items in lists):
+                        return None
+                    return [tuple(row) for row in zip(*lists)]  # type: ignore[misc]
+                return None
+            if isinstance(func, cst.Attribute):
+                method = func.attr.value
+                if method in ("keys", "values", "items") and not expr.args:
+                    pairs = self._literal_pairs(func.value, scope)
+                    if pairs is None:
+                        return None
+                    if method == "keys":
+                        return [k for k, _ in pairs]
+                    if method == "values":
+                        return [v for _, v in pairs]
+                    return [(k, v) for k, v in pairs]
+                if method == "split":
+                    receiver = self.origin(func.value, scope)
+                    if receiver is not None and not receiver.dynamic and all(
+                        self.static_text(a, scope) is not None for a in args
+                    ):
+                        separator = self.static_text(args[0], scope) if args else None
+                        return list(receiver.text.split(separator))
+        return None
+
+    def _literal_pairs(self, expr: cst.CSTNode, scope: Scope) -> Optional[List[Tuple[Elem, Elem]]]:
+        """The (key, value) pairs of a literal dict (or of a name bound only to literal dicts)."""
+        if isinstance(expr, cst.Dict):
+            pairs: List[Tuple[Elem, Elem]] = []
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    pairs.append((self._element(element.key, scope), self._element(element.value, scope)))
+                else:
+                    inner = self._literal_pairs(element.value, scope)
+                    if inner is None:
+                        return None
+                    pairs.extend(inner)
+            return pairs
+        if isinstance(expr, cst.Name):
+            return self._over_bindings(expr.value, scope, self._literal_pairs)
+        return None
+
+    def _over_bindings(self, name: str, scope: Scope, read: Callable) -> Optional[list]:
+        found = self._bindings(name, scope)
+        if found is None:
+            return None
+        out: list = []
+        home, bindings = found
+        if self._mutated(name, home):
+            return None
+        if read == self._literal_elements and any(b.how == "unknown" for b in bindings):
+            # `for row in ROWS: for cell in row:` - a loop variable holding literal tuples
+            loops = self._loop_elements(name, home, bindings)
+            if not loops or not all(isinstance(e, tuple) for e in loops):
+                return None
+            for element in loops:
+                out.extend(element)  # type: ignore[arg-type]
+            bindings = [b for b in bindings if b.how != "unknown"]
+        for binding in bindings:
+            node = binding.node
+            if binding.how == "annotated" and isinstance(node, cst.AnnAssign):
+                node = node.value
+            elif binding.how != "value":
+                return None
+            key = ("over", id(node))
+            if node is None or key in self._elements_busy:
+                return None
+            self._elements_busy.add(key)
+            try:
+                items = read(node, binding.scope)
+            finally:
+                self._elements_busy.discard(key)
+            if items is None:
+                return None
+            out.extend(items)
+        return out
+
+    def _mutated(self, name: str, home: Scope) -> bool:
+        """`ITEMS.append(x)`, `ITEMS[k] = x`, `ITEMS.update(...)`: a container changed after it was written."""
+        for use in self.model.name_uses(name, home):
+            parent = self.model.parent(use)
+            if isinstance(parent, cst.Attribute) and parent.attr.value in _MUTATORS:
+                return True
+            if isinstance(parent, cst.Subscript) and isinstance(self.model.parent(parent), cst.AssignTarget):
+                return True
+        return False
+
+    def _indexed_values(self, expr: cst.Subscript, scope: Scope) -> Optional[List[Elem]]:
+        """`CONTAINER[key]`: every value the literal container could give, or None."""
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return None
+        pairs = self._literal_pairs(expr.value, scope)
+        if pairs is not None:
+            return [v for _, v in pairs]
+        if isinstance(expr.value, (cst.List, cst.Tuple, cst.Name)):
+            return self._literal_elements(expr.value, scope)
+        return None
+
+    def _get_values(self, call: cst.Call, scope: Scope) -> Optional[List[Elem]]:
+        """`CONTAINER.get(key[, default])` on a literal dict."""
+        func = call.func
+        pairs = self._literal_pairs(func.value, scope) if isinstance(func, cst.Attribute) else None
+        if pairs is None or len(call.args) > 2:
+            return None
+        values: List[Elem] = [v for _, v in pairs]
+        if len(call.args) == 2:
+            values.append(self._element(call.args[1].value, scope))
+        return values
+
+    # ------------------------------------------------------------ loops and allow-lists
+    def _loop_elements(self, name: str, home: Scope, bindings: List[Binding]) -> Optional[List[Elem]]:
+        """For a name bound by `for` loops: what those loops can give it.
+
+        None when no binding is a loop's; an empty list (or a None element) when
+        some binding of that kind is not a loop over a literal container.
+        """
+        unknown = sum(1 for b in bindings if b.how == "unknown")
+        if not unknown:
+            return None
+        loops = self._loops().get((id(home), name), [])
+        if len(loops) != unknown:
+            return []  # unpacking, `with ... as`, `except ... as`: not literal-only
+        out: List[Elem] = []
+        for loop in loops:
+            elements = self._literal_elements(loop.iter, self.model.scope_of.get(loop, home))  # type: ignore[attr-defined]
+            if elements is None:
+                return []
+            for element in elements:
+                value = _unpack(element, loop.target, name)  # type: ignore[attr-defined]
+                if value is None:
+                    return []
+                out.append(value)
+        return out
+
+    def _loops(self) -> Dict[Tuple[int, str], List[cst.CSTNode]]:
+        if self._loop_index is None:
+            index: Dict[Tuple[int, str], List[cst.CSTNode]] = {}
+            for loop in self.model.fors:
+                scope = self.model.scope_of.get(loop)
+                for name in _target_names(loop.target):
+                    index.setdefault((id(scope), name), []).append(loop)
+            self._loop_index = index
+        return self._loop_index
+
+    def _allow_listed(self, expr: cst.IfExp, scope: Scope) -> bool:
+        """`x if x in ALLOWED else "id"`: only literal-only values get through."""
+        test = expr.test
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+            return False
+        target = test.comparisons[0]
+        if not (isinstance(target.operator, cst.In) and self._is_literal_set(target.comparator, scope)):
+            return False
+        return (
+            _same_code(self.model, test.left, expr.body)
+            and self.static_text(expr.orelse, scope) is not None
+        )
+
+    def _guarded(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """A name (or attribute) checked before this use: inside `if x in ALLOWED:`,
+        or after `if x not in ALLOWED: raise` (or return/continue), `assert x in
+        ALLOWED`, `validate_name(x)` or `if not x.isidentifier(): raise` in the
+        same function."""
+        code = self.model.module.code_for_node(expr)
+        top: Optional[cst.CSTNode] = None
+        child: cst.CSTNode = expr
+        for ancestor in self.model.ancestors(expr):
+            if isinstance(ancestor, cst.If) and child is ancestor.body:
+                container = self._membership(ancestor.test, code, cst.In)
+                if container is not None and self._allow_list(container, scope):
+                    return True
+            if isinstance(ancestor, (cst.FunctionDef, cst.Module, cst.Lambda)):
+                top = ancestor
+                break
+            child = ancestor
+        if top is None:
+            return False
+        for statement in _statements_before(self.model, expr, top):
+            if isinstance(statement, cst.If) and _ends_flow(statement.body):
+                container = self._membership(statement.test, code, cst.NotIn)
+                if container is not None and self._allow_list(container, scope):
+                    return True
+                test = statement.test
+                if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and self._validates(
+                    test.expression, code
+                ):
+                    return True
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assert):
+                        container = self._membership(small.test, code, cst.In)
+                        if (container is not None and self._allow_list(container, scope)) or self._validates(
+                            small.test, code
+                        ):
+                            return True
+                    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                        if _VALIDATOR.match(_callee_name(small.value.func)) and any(
+                            self.model.module.code_for_node(arg.value) == code for arg in small.value.args
+                        ):
+                            return True
+                    elif isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                        # `x = sanitize_name(x)`: from here on x is the sanitised value
+                        if _QUOTING_CALL.match(_callee_name(small.value.func)) and any(
+                            self.model.module.code_for_node(t.target) == code for t in small.targets
+                        ):
+                            return True
+        return False
+
+    def _validates(self, test: cst.BaseExpression, code: str) -> bool:
+        """`validate(x)`, `x.isidentifier()`, `re.fullmatch(PATTERN, x)`."""
+        if not isinstance(test, cst.Call):
+            return False
+        name = _callee_name(test.func)
+        source = self.model.module.code_for_node
+        if name in _STR_CHECKS and isinstance(test.func, cst.Attribute):
+            return source(test.func.value) == code
+        if _VALIDATOR.match(name) or name in ("match", "fullmatch"):
+            return any(source(arg.value) == code for arg in test.args)
+        return False
+
+    def _membership(self, test: cst.BaseExpression, code: str, operator: type) -> Optional[cst.BaseExpression]:
+        """The container in `x in CONTAINER` (or `not in`) for the expression written ``code``."""
+        if (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, operator)
+            and self.model.module.code_for_node(test.left) == code
+        ):
+            return test.comparisons[0].comparator
+        if isinstance(test, cst.BooleanOperation):
+            wanted = cst.And if operator is cst.In else cst.Or
+            if isinstance(test.operator, wanted):
+                return self._membership(test.left, code, operator) or self._membership(test.right, code, operator)
+        return None
+
+    def _allow_list(self, container: cst.CSTNode, scope: Scope) -> bool:
+        """A literal container, or one named like an allow-list."""
+        if self._is_literal_set(container, scope):
+            return True
+        if isinstance(container, cst.Call) and isinstance(container.func, cst.Attribute) and not container.args:
+            if container.func.attr.value in ("keys", "values"):
+                container = container.func.value
+        name = _callee_name(container) if isinstance(container, (cst.Name, cst.Attribute)) else ""
+        return bool(name) and bool(_ALLOW_LIST_NAME.search(name))
+
+    def _import_qualname(self, expr: cst.CSTNode, scope: Scope) -> str:
+        """`uuid.uuid4` for `uuid.uuid4` or `uuid4` imported from uuid; "" when not an import."""
+        if isinstance(expr, cst.Attribute):
+            base = self._import_qualname(expr.value, scope)
+            return f"{base}.{expr.attr.value}" if base else ""
+        if isinstance(expr, cst.Name):
+            found = self._bindings(expr.value, scope)
+            if found is None:
+                return expr.value if expr.value == "id" else ""
+            bindings = found[1]
+            if len(bindings) == 1 and bindings[0].how in ("extern", "project_or_extern"):
+                data = bindings[0].data
+                if isinstance(data, tuple):
+                    return ".".join(part for part in data if part)
+                return str(data)
+        return ""
+
+    def _escaped_for(self, expr: cst.CSTNode, scope: Scope) -> str:
+        """The quote ``expr`` was escaped for: `x.replace("'", "''")` gives "'"."""
+        if isinstance(expr, cst.Name):
+            found = self._bindings(expr.value, scope)
+            if found is None or len(found[1]) != 1 or found[1][0].how != "value":
+                return ""
+            expr = found[1][0].node  # type: ignore[assignment]
+        while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            if expr.func.attr.value == "replace" and len(expr.args) == 2:
+                old, new = (a.value for a in expr.args)
+                if isinstance(old, cst.SimpleString) and isinstance(new, cst.SimpleString):
+                    quote, doubled = old.evaluated_value, new.evaluated_value
+                    if quote in ("'", '"', "`", "]") and doubled == quote * 2:
+                        return "[" if quote == "]" else quote  # type: ignore[return-value]
+            expr = expr.func.value
+        return ""
+
+    def _is_literal_set(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        elements = self._literal_elements(expr, scope)
+        return bool(elements) and all(isinstance(e, (str, _Int)) for e in elements)  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ sinks
     def sinks(self) -> Iterator[SqlSink]:
@@ -280,10 +993,15 @@ class StringAnalysis:
                 query = _query_argument(call)
                 if query is None:
                     return None
-                return SqlSink(call, query, sink[1], f"{receiver.type.label}.{method}()", True)
+                return SqlSink(
+                    call, query, sink[1], f"{receiver.type.label}.{method}()", True, receiver.kind,
+                    _passes_values(call, query),
+                )
             if receiver is None and method in lib.UNTRACED_SQL_METHODS:
                 query = _query_argument(call)
-                return SqlSink(call, query, "", f"{method}()", False) if query is not None else None
+                if query is None:
+                    return None
+                return SqlSink(call, query, "", f"{method}()", False, "", _passes_values(call, query))
             if isinstance(receiver, Extern) and receiver.qualname in lib.SQL_TEXT_FUNCTIONS:
                 return None
         callee = model.value_of(func, scope)
@@ -292,8 +1010,72 @@ class StringAnalysis:
             if query is not None:
                 placeholder = lib.SQL_TEXT_FUNCTIONS[callee.qualname]
                 api = "text()" if placeholder == ":name" else f"{callee.qualname.rsplit('.', 1)[-1]}()"
-                return SqlSink(call, query, placeholder, api, True)
+                return SqlSink(
+                    call, query, placeholder, api, True, callee.qualname, self._text_passes_values(call, query),
+                )
         return None
+
+    def _text_passes_values(self, call: cst.Call, query: cst.BaseExpression) -> bool:
+        """`text(q).bindparams(...)`, or `execute(text(q), {...})`."""
+        if _passes_values(call, query):
+            return True
+        parent = self.model.parent(call)
+        if isinstance(parent, cst.Attribute) and parent.attr.value in ("bindparams", "params"):
+            return True
+        if isinstance(parent, cst.Arg):
+            outer = self.model.parent(parent)
+            if isinstance(outer, cst.Call) and outer.args and outer.args[0] is parent:
+                return _passes_values(outer, call)
+        return False
+
+
+_NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgGc")
+# Calls whose result is quoted, escaped or sanitised for SQL: `identifier_preparer.quote(name)`,
+# `quote_ident(...)`, a project's own `quote(conn, name)`, `quoter(...)` or `_sanitize_name(...)`.
+_QUOTING_CALL = re.compile(
+    r"^_*(quote|quoter|quoted|quote_\w+|\w+_quote|\w+_quoted|escape_(identifier|literal|string|name)|format_(table|column)"
+    r"|\w*saniti[sz]e\w*)$"
+)
+# Calls that produce tokens no SQL can hide in (uuids, process ids), by module. They are
+# read off the file's own import statements (`_import_qualname`), never through the index.
+_TOKEN_CALLS: Dict[str, FrozenSet[str]] = {
+    "uuid": frozenset({"uuid1", "uuid3", "uuid4", "uuid5"}),
+    "secrets": frozenset({"token_hex", "token_urlsafe"}),
+    "os": frozenset({"getpid"}),
+    "": frozenset({"id"}),
+}
+# A call validating a name before it is used: `validate_savepoint_name(name)`.
+_VALIDATOR = re.compile(r"^_*(validate|check|ensure|verify|assert)(_|[A-Z]|$)|^_*is_valid")
+_STR_CHECKS = frozenset({"isidentifier", "isalnum", "isalpha", "isdigit", "isdecimal", "isnumeric"})
+# Containers named like an allow-list (`self._isolation_lookup`, `ALLOWED`, `table.columns`).
+_ALLOW_LIST_NAME = re.compile(
+    r"allow|valid|lookup|choices|whitelist|permitted|known|supported|columns|fields|^[A-Z][A-Z0-9_]*$"
+)
+
+
+def _spec_text(spec: Sequence[cst.BaseFormattedStringContent]) -> str:
+    return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in spec)
+
+
+def _numeric_format(spec: str) -> bool:
+    return bool(spec) and spec[-1:] in "bcdeEfFgGnoxX%"
+
+
+def _callee_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+_INT_OPS: Dict[type, Callable[[int, int], int]] = {
+    cst.Add: lambda a, b: a + b,
+    cst.Subtract: lambda a, b: a - b,
+    cst.Multiply: lambda a, b: a * b if abs(a * b) < 10 ** 12 else a,
+    cst.FloorDivide: lambda a, b: a // b,
+    cst.Modulo: lambda a, b: a % b,
+}
 
 
 def _query_argument(call: cst.Call, keywords=lib.SQL_QUERY_KEYWORDS) -> Optional[cst.BaseExpression]:
@@ -305,26 +1087,170 @@ def _query_argument(call: cst.Call, keywords=lib.SQL_QUERY_KEYWORDS) -> Optional
     return None
 
 
+def _passes_values(call: cst.Call, query: cst.CSTNode) -> bool:
+    """Whether the call hands the driver values beside the query."""
+    for arg in call.args:
+        if arg.value is query:
+            continue
+        if arg.star or arg.keyword is None or arg.keyword.value in _VALUE_KEYWORDS:
+            return True
+    return False
+
+
+def _target_names(target: cst.CSTNode) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+_NOT_HERE = object()
+
+
+def _unpack(element: Elem, target: cst.CSTNode, name: str) -> Elem:
+    """What ``name`` in a loop target gets from one ``element`` (None: not literal-only)."""
+    found = _unpack_inner(element, target, name)
+    return None if found is _NOT_HERE else found  # type: ignore[return-value]
+
+
+def _unpack_inner(element: Elem, target: cst.CSTNode, name: str) -> object:
+    if isinstance(target, cst.Name):
+        return element if target.value == name else _NOT_HERE
+    if isinstance(target, (cst.Tuple, cst.List)):
+        targets: List[cst.CSTNode] = [e.value if isinstance(e, cst.Element) else e for e in target.elements]
+        if name not in set(_target_names(target)):
+            return _NOT_HERE
+        if not isinstance(element, tuple):
+            return None
+        stars = [i for i, t in enumerate(targets) if isinstance(t, cst.StarredElement)]
+        if stars:  # `for (name, *rest) in ROWS`: the starred name gets the middle as a tuple
+            star = stars[0]
+            after = len(targets) - star - 1
+            if len(element) < len(targets) - 1:
+                return None
+            end = len(element) - after
+            items = list(element[:star]) + [tuple(element[star:end])] + list(element[end:])
+            targets = targets[:star] + [targets[star].value] + targets[star + 1:]  # type: ignore[attr-defined]
+            element = tuple(items)
+        if len(element) != len(targets):
+            return None
+        for sub_element, sub_target in zip(element, targets):
+            found = _unpack_inner(sub_element, sub_target, name)
+            if found is not _NOT_HERE:
+                return found
+    return _NOT_HERE
+
+
+def _ends_flow(body: cst.BaseSuite) -> bool:
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Raise, cst.Return, cst.Continue, cst.Break)) for s in last.body)
+    if isinstance(last, cst.SimpleStatementSuite):
+        return any(isinstance(s, (cst.Raise, cst.Return, cst.Continue, cst.Break)) for s in last.body)
+    return False
+
+
+def _statements_before(model: SemanticModel, node: cst.CSTNode, top: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Statements that run before ``node`` in the blocks enclosing it, up to ``top``."""
+    child = node
+    for ancestor in model.ancestors(node):
+        body = getattr(ancestor, "body", None)
+        statements = body if isinstance(body, (list, tuple)) else None
+        if statements is not None:
+            for statement in statements:
+                if statement is child:
+                    break
+                yield statement
+        if ancestor is top:
+            return
+        child = ancestor
+
+
+def _same_code(model: SemanticModel, a: cst.CSTNode, b: cst.CSTNode) -> bool:
+    return model.module.code_for_node(a) == model.module.code_for_node(b)
+
+
+def _unique(constructions: Tuple[Construction, ...]) -> Tuple[Construction, ...]:
+    return tuple(dict.fromkeys(constructions))
+
+
+def _substitute(
+    origin: StringOrigin, pattern: "re.Pattern[str]", replace: Callable, construction: Construction
+) -> StringOrigin:
+    """``origin`` with each match of ``pattern`` (outside its holes) replaced by what ``replace`` splices."""
+    pieces = origin.text.split(HOLE)
+    parts: List[Union[str, Hole, StringOrigin]] = []
+    for index, piece in enumerate(pieces):
+        position = 0
+        for match in pattern.finditer(piece):
+            parts.append(piece[position:match.start()])
+            parts.append(replace(match))
+            position = match.end()
+        parts.append(piece[position:])
+        if index < len(pieces) - 1 and index < len(origin.holes):
+            parts.append(origin.holes[index])
+    assembled = _assemble(parts, construction)
+    constructions = origin.constructions + assembled.constructions
+    return StringOrigin(assembled.text, _unique(constructions), assembled.holes)
+
+
+def _assemble(parts: List[Union[str, Hole, StringOrigin]], construction: Construction) -> StringOrigin:
+    """Text, holes and constructions of spliced parts; ``construction`` counts when one of its own holes is there."""
+    text: List[str] = []
+    holes: List[Hole] = []
+    constructions: List[Construction] = []
+    own = False
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+        elif isinstance(part, Hole):
+            text.append(HOLE)
+            holes.append(part)
+            own = own or part.construction == construction
+        else:
+            text.append(part.text)
+            holes.extend(part.holes)
+            constructions.extend(part.constructions)
+    if own:
+        constructions.append(construction)
+    return StringOrigin("".join(text), _unique(tuple(constructions)), tuple(holes))
+
+
 def _join(parts: List[Optional[StringOrigin]]) -> Optional[StringOrigin]:
     if any(part is None for part in parts):
         return None
     return StringOrigin(
         "".join(p.text for p in parts),  # type: ignore[union-attr]
-        tuple(c for p in parts for c in p.constructions),  # type: ignore[union-attr]
+        _unique(tuple(c for p in parts for c in p.constructions)),  # type: ignore[union-attr]
+        tuple(h for p in parts for h in p.holes),  # type: ignore[union-attr]
     )
 
 
 def _either(options: List[Optional[StringOrigin]]) -> Optional[StringOrigin]:
-    known = [o for o in options if o is not None]
-    if not known:
-        return None
-    return StringOrigin(" ".join(o.text for o in known), tuple(c for o in known for c in o.constructions))
+    """One of several strings: a static one stands for all when none is dynamic."""
+    if any(o is None for o in options):
+        return None  # one branch we cannot read
+    known: List[StringOrigin] = options  # type: ignore[assignment]
+    dynamic = [o for o in known if o.dynamic]
+    if not dynamic:
+        return known[0]
+    return StringOrigin(
+        " ".join(o.text for o in dynamic),
+        _unique(tuple(c for o in dynamic for c in o.constructions)),
+        tuple(h for o in dynamic for h in o.holes),
+    )
 
 
 def _sequence(origins: List[StringOrigin]) -> StringOrigin:
     """All assignments of a name, in order: `q = "..."; q += "..."`."""
     return StringOrigin(
-        "".join(o.text for o in origins), tuple(dict.fromkeys(c for o in origins for c in o.constructions))
+        "".join(o.text for o in origins),
+        _unique(tuple(c for o in origins for c in o.constructions)),
+        tuple(h for o in origins for h in o.holes),
     )
 
 

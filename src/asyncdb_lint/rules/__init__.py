@@ -13,6 +13,7 @@ from asyncdb_lint.rules.adb302_blocking_sqlalchemy import BlockingSqlalchemyInAs
 from asyncdb_lint.rules.adb401_fstring_sql import FStringSql
 from asyncdb_lint.rules.adb402_format_sql import FormatSql
 from asyncdb_lint.rules.adb403_concatenated_sql import ConcatenatedSql
+from asyncdb_lint.rules.adb404_dynamic_sql_identifier import DynamicSqlIdentifier
 from asyncdb_lint.rules.adb501_iterating_one_row import IteratingOneRow
 from asyncdb_lint.rules.adb502_indexing_many_rows import IndexingManyRows
 from asyncdb_lint.rules.adb201_handle_per_request import HandlePerRequest
@@ -40,6 +41,7 @@ ALL_RULES: List[Rule] = [
     FStringSql(),
     FormatSql(),
     ConcatenatedSql(),
+    DynamicSqlIdentifier(),
     IteratingOneRow(),
     IndexingManyRows(),
     WritesOutsideTransaction(),

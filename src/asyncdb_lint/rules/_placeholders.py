@@ -157,7 +157,8 @@ def _split(model: SemanticModel, fstring: cst.FormattedString, sink: SqlSink, st
             raise _NoFix("the value is part of a quoted pattern (`LIKE '%...%'`): bind the whole pattern")
         if quoted_before and before[-1] == '"':
             raise _NoFix("the value is a quoted identifier")
-        if not _value_position(before[:-1] if quoted_before else before):
+        so_far = "".join(pieces)  # the whole statement so far: `VALUES ('{a}', {b})`
+        if not _value_position(so_far[:-1] if quoted_before else so_far):
             raise _NoFix("the value is not in a plain value position (a name, or part of an expression)")
         if quoted_before:
             pieces[-1] = before[:-1]

@@ -1,24 +1,31 @@
 """ADB401: SQL built with an f-string reaches a database execution API."""
 
+from asyncdb_lint.fixes import Fix
 from asyncdb_lint.rules._placeholders import placeholder_fix
-from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql, no_fix
+from asyncdb_lint.rules._sql import WHY_PARAMETERISE, dynamic_sql, no_fix, splices_structure
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 
 class FStringSql(Rule):
     code = "ADB401"
     name = "fstring-sql"
-    summary = "SQL built with an f-string reaches a database execution API."
+    summary = "A value spliced into SQL with an f-string reaches a database execution API."
     what_it_does = """
-        Checks for f-strings that splice values other than literals or
-        module-level constants into SQL text that reaches a database execution
-        API: `databases`' `execute`/`fetch_*`/`iterate`, asyncpg's `execute`/
+        Checks for f-strings that splice a value into SQL text where the driver
+        could bind it as a parameter - after `=`, `<`, `>`, `LIKE`, `LIMIT`/
+        `OFFSET`, in `IN (...)` and `VALUES (...)` lists, inside '...' quotes,
+        in `SET col = ...` - when the text reaches a database execution API:
+        `databases`' `execute`/`fetch_*`/`iterate`, asyncpg's `execute`/
         `fetch*`/`prepare`/`cursor`, aiosqlite and sqlite3 `execute*`, DB-API
         cursors, SQLAlchemy's `text()`, `exec_driver_sql` and `execute` of a
-        string - directly or through local variables, across branches and `+=`.
-        On a receiver it cannot trace, an execution method name (`execute`,
-        `fetch_all`...) counts when the text is recognisably SQL. Log lines,
-        URLs and messages that never reach such an API are never reported.
+        string - directly or through variables, across branches and `+=`. On a
+        receiver it cannot trace, an execution method name (`execute`,
+        `fetch_all`...) counts when the text is recognisably SQL. The advice
+        names the receiver's own placeholder style. Literal-only values are
+        never reported (constants, loops over literal lists and dicts, `"?, " * n`,
+        `"ASC" if desc else "DESC"`); nor are log lines, URLs and messages that
+        never reach such an API. Table and column names, `ORDER BY`, DDL and
+        composed statement text are ADB404's.
         """
     why_bad = WHY_PARAMETERISE
     example = """
@@ -41,5 +48,9 @@ class FStringSql(Rule):
 
     def check(self, model, report: Report) -> None:
         for construction, sink, message in dynamic_sql(model, frozenset({"fstring"})):
-            fix = placeholder_fix(model, construction.node, sink, no_fix(sink))
+            if splices_structure(model, construction):
+                fallback = no_fix(sink)
+                fix = Fix.display_only(f"{fallback.message} (a name or SQL text is spliced in too: see ADB404)")
+            else:
+                fix = placeholder_fix(model, construction.node, sink, no_fix(sink))
             report(Finding(self.code, construction.node, message, fix))

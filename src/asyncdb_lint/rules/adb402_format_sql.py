@@ -7,14 +7,16 @@ from asyncdb_lint.rules.base import Finding, Report, Rule
 class FormatSql(Rule):
     code = "ADB402"
     name = "format-sql"
-    summary = "SQL built with `%` formatting or `.format()` reaches a database execution API."
+    summary = "A value spliced into SQL with `%` formatting or `.format()` reaches a database execution API."
     what_it_does = """
         Checks for SQL text formatted with the `%` operator or `str.format()`
-        from values other than literals or module-level constants, when the text
+        that splices a value (not a literal-only one) where the driver could
+        bind it as a parameter (the value positions of ADB401), when the text
         reaches a database execution API (the same APIs as ADB401). Passing the
         values as the driver's parameters - `execute("... %s", (value,))` - is
         the correct form and is not reported; neither is psycopg2's
-        `sql.SQL(...).format(sql.Identifier(...))`.
+        `sql.SQL(...).format(sql.Identifier(...))`. Names and SQL structure
+        formatted in are ADB404's.
         """
     why_bad = WHY_PARAMETERISE
     example = """

@@ -7,12 +7,15 @@ from asyncdb_lint.rules.base import Finding, Report, Rule
 class ConcatenatedSql(Rule):
     code = "ADB403"
     name = "concatenated-sql"
-    summary = "SQL built by concatenation (`+`, `+=`, `str.join`) reaches a database execution API."
+    summary = "A value spliced into SQL by concatenation (`+`, `+=`, `str.join`) reaches a database execution API."
     what_it_does = """
-        Checks for SQL text assembled with `+`, `+=` or `str.join` from values
-        other than literals or module-level constants, when the text reaches a
+        Checks for SQL text assembled with `+`, `+=` or `str.join` that splices
+        a value (not a literal-only one) where the driver could bind it as a
+        parameter (the value positions of ADB401), when the text reaches a
         database execution API (the same APIs as ADB401). Concatenating
-        literals and UPPER_CASE module constants only is not reported.
+        literals and constants only is not reported, nor is joining literal
+        placeholders (`", ".join("?" for _ in rows)`). Names and SQL structure
+        concatenated in are ADB404's.
         """
     why_bad = WHY_PARAMETERISE
     example = """
