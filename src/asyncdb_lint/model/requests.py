@@ -15,6 +15,7 @@ from typing import List, Optional, Set
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.handles import is_memoised
 from asyncdb_lint.model.semantic import ClassValue, FunctionInfo, FunctionValue, SemanticModel
 from asyncdb_lint.model.values import Obj
 
@@ -33,12 +34,6 @@ _NOT_PER_REQUEST_DECORATORS = (
     "asynccontextmanager", "contextlib.asynccontextmanager", "on_event",
     "worker_process_init.connect", "worker_init.connect", "signals.worker_process_init.connect",
 )
-_MEMOISING_DECORATORS = frozenset({
-    "lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached", "alru_cache",
-    "async_lru.alru_cache", "cachetools.cached", "cached_property", "functools.cached_property",
-})
-
-
 class RequestContext:
     def __init__(self, model: SemanticModel):
         self.model = model
@@ -50,7 +45,7 @@ class RequestContext:
         return function is not None and function in self.per_request
 
     def is_memoised(self, function: FunctionInfo) -> bool:
-        return any(name in _MEMOISING_DECORATORS for name in function.decorator_names())
+        return is_memoised(function)
 
     # ------------------------------------------------------------ roots
     def _roots(self) -> List[FunctionInfo]:

@@ -1,8 +1,6 @@
 """ADB201: a database handle built per request."""
 
-import libcst as cst
-
-from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.handles import handle_label, kept_beyond_the_call
 from asyncdb_lint.model.requests import request_context
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -60,47 +58,11 @@ class HandlePerRequest(Rule):
             function = function_scope.function if function_scope is not None else None
             if function is None or not context.is_per_request(function) or context.is_memoised(function):
                 continue
-            label = lib.HANDLE_FACTORIES.get(model.qualname_of(call.func, scope) or "")
-            if label is None or _kept_beyond_the_request(model, call, function):
+            label = handle_label(model, call)
+            if label is None or kept_beyond_the_call(model, call, function):
                 continue
             report(Finding(
                 self.code, call,
                 f"`{label}` is built per request in `{function.name}`: build it once (at import or in the "
                 "lifespan) and share it",
             ))
-
-
-def _kept_beyond_the_request(model, call: cst.Call, function) -> bool:
-    """Memoisation: stored in a global, an attribute or a cache, or built under an `is None` guard."""
-    for ancestor in model.ancestors(call):
-        if ancestor is function.node:
-            break
-        if isinstance(ancestor, cst.If) and _is_cache_guard(ancestor.test):
-            return True
-        if isinstance(ancestor, (cst.Assign, cst.AnnAssign)):
-            targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) else [ancestor.target]
-            for target in targets:
-                if isinstance(target, cst.Attribute) and _is_self(target.value, function):
-                    continue  # lives as long as the object: per request if the object is
-                if isinstance(target, (cst.Attribute, cst.Subscript)):
-                    return True
-                if isinstance(target, cst.Name) and target.value in model.scope_of[call].function_scope.globals:
-                    return True
-    return False
-
-
-def _is_self(expr: cst.BaseExpression, function) -> bool:
-    params = function.node.params.params
-    return isinstance(expr, cst.Name) and function.owner is not None and bool(params) and params[0].name.value == expr.value
-
-
-def _is_cache_guard(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return True
-    if isinstance(test, cst.Comparison):
-        for target in test.comparisons:
-            if isinstance(target.operator, (cst.Is, cst.NotIn, cst.In, cst.Equal)):
-                return True
-    if isinstance(test, cst.BooleanOperation):
-        return _is_cache_guard(test.left) or _is_cache_guard(test.right)
-    return False

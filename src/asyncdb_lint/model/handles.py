@@ -1,0 +1,62 @@
+"""Which calls build a DB handle (an engine, a pool, a ``Database``), and whether
+the handle outlives the function that builds it (for ADB201)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model.scopes import FunctionInfo
+
+# Decorators that make a function build its result once.
+MEMOISING_DECORATORS = frozenset({
+    "lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached", "alru_cache",
+    "async_lru.alru_cache", "cachetools.cached", "cached_property", "functools.cached_property",
+})
+
+
+def is_memoised(function: FunctionInfo) -> bool:
+    return any(name in MEMOISING_DECORATORS for name in function.decorator_names())
+
+
+def handle_label(model, call: cst.Call) -> Optional[str]:
+    """How messages name the handle a call builds (``create_async_engine(...)``), if it builds one."""
+    return lib.HANDLE_FACTORIES.get(model.qualname_of(call.func, model.scope_of[call]) or "")
+
+
+def kept_beyond_the_call(model, call: cst.Call, function) -> bool:
+    """Memoisation: stored in a global, an attribute or a cache, or built under an `is None` guard."""
+    for ancestor in model.ancestors(call):
+        if ancestor is function.node:
+            break
+        if isinstance(ancestor, cst.If) and _is_cache_guard(ancestor.test):
+            return True
+        if isinstance(ancestor, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in ancestor.targets] if isinstance(ancestor, cst.Assign) else [ancestor.target]
+            for target in targets:
+                if isinstance(target, cst.Attribute) and _is_self(target.value, function):
+                    continue  # lives as long as the object: per request if the object is
+                if isinstance(target, (cst.Attribute, cst.Subscript)):
+                    return True
+                if isinstance(target, cst.Name) and target.value in model.scope_of[call].function_scope.globals:
+                    return True
+    return False
+
+
+def _is_self(expr: cst.BaseExpression, function) -> bool:
+    params = function.node.params.params
+    return isinstance(expr, cst.Name) and function.owner is not None and bool(params) and params[0].name.value == expr.value
+
+
+def _is_cache_guard(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return True
+    if isinstance(test, cst.Comparison):
+        for target in test.comparisons:
+            if isinstance(target.operator, (cst.Is, cst.NotIn, cst.In, cst.Equal)):
+                return True
+    if isinstance(test, cst.BooleanOperation):
+        return _is_cache_guard(test.left) or _is_cache_guard(test.right)
+    return False
