@@ -38,10 +38,10 @@ _STATE_ASSIGNMENT = re.compile(rb"\.state\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)"
 # source byte).
 _MAX_MODEL_BYTES = 800_000
 # `import asyncpg`, `from sqlalchemy.ext.asyncio import ...`: the libraries whose
-# method names are evidence for untyped receivers (libraries.UNIQUE_ASYNC_METHODS).
+# objects untyped receivers may be taken for (libraries.ASYNC_LIBRARY_IMPORTS).
 _LIBRARY_IMPORT = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+("
-    + b"|".join(sorted({re.escape(p.encode()) for ps, _ in lib.UNIQUE_ASYNC_METHODS.values() for p in ps}, reverse=True))
+    + b"|".join(sorted({re.escape(p.encode()) for ps in lib.ASYNC_LIBRARY_IMPORTS.values() for p in ps}, reverse=True))
     + rb")\b",
     re.MULTILINE,
 )

@@ -181,7 +181,7 @@ def encode_value(value):
     if isinstance(value, Obj):
         return ["Obj", value.kind]
     if isinstance(value, Pending):
-        return ["Pending", value.mode, value.kind, value.api, value.user]
+        return ["Pending", value.mode, value.kind, value.api, value.user, value.evidence]
     if isinstance(value, Extern):
         return ["Extern", value.qualname]
     if isinstance(value, TypeAlias):
@@ -205,7 +205,7 @@ def decode_value(data):
     if kind == "Obj":
         return Obj(_text(data[1]))
     if kind == "Pending":
-        return Pending(_text(data[1]), _optional_text(data[2]), _text(data[3]), bool(data[4]))
+        return Pending(_text(data[1]), _optional_text(data[2]), _text(data[3]), bool(data[4]), bool(data[5]))
     if kind == "Extern":
         return Extern(_text(data[1]))
     if kind == "TypeAlias":

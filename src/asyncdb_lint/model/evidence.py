@@ -8,8 +8,13 @@ an ``async def``, two kinds of evidence still say the call returns a coroutine:
   on the same receiver is awaited (or entered with ``async with``, iterated
   with ``async for``, or handed to ``asyncio.gather``...) elsewhere: in the same
   function for a local name, in any method of the class for ``self.x``,
-  anywhere in the module for a module-level name, and for a parameter or local
-  in another function of the module under the same name;
+  anywhere in the module for a module-level name; and under the same spelling
+  in another function of the module for a parameter, an ``async with ... as``
+  name or ``self.x``;
+- **the other methods awaited on the same receiver**: when every async DB
+  type that has them all says this method is async too (``await
+  self.session.get(...)`` elsewhere makes ``self.session.commit()`` a
+  coroutine, not ``self.session.add()``);
 - **a method name only async DB libraries have** (``fetchrow``,
   ``fetch_one``, ``execute_fetchall``...), in a package that imports that
   library.
@@ -18,7 +23,8 @@ A plain ``def`` calling the same method without ``await`` is a sync twin
 (libraries that ship both APIs), so the evidence is void there and for that
 receiver; so is the evidence for a receiver the code calls with ``await``
 in one branch of an ``if``/``else`` and without in the other, anywhere
-(``if isinstance(engine, AsyncEngine): await ... else: ...``). A receiver the evaluator knows to be something else (a project class,
+(``if isinstance(engine, AsyncEngine): await ... else: ...``), or enters with
+a sync ``with``. A receiver the evaluator knows to be something else (a project class,
 another library) never gets here.
 """
 
@@ -71,22 +77,34 @@ class EvidenceQuestions:
             modes = {mode for other, mode in table.awaited.get((key, method), ()) if not self._exclusive(call, other)}
             if modes:
                 mode = next(m for m in _PREFERENCE if m in modes)
-                return Pending(mode, kind if mode == "await" else None, api)
-        if unique and self.package_imports(unique[0]) and (strong, method) not in table.sync_twins:
+                return Pending(mode, kind if mode == "await" else None, api, evidence=True)
+        if strong is not None and (strong, method) not in table.sync_twins and not self._twin_branches(table, (strong, method)):
+            typed = _by_what_else_is_awaited(table.awaited_methods.get(strong, ()), method, self.file_uses_library)
+            if typed is not None:
+                return Pending(typed.mode, typed.kind, api, evidence=True)
+        if unique and self.uses_library(unique[0]) and (strong, method) not in table.sync_twins:
             result = lib.parse_spec(unique[1])
-            return Pending(result.mode, result.kind, api)
+            return Pending(result.mode, result.kind, api, evidence=True)
         return None
 
-    def package_imports(self, prefixes: Tuple[str, ...]) -> bool:
-        """Whether this file, or the package it belongs to, imports a module starting with a prefix."""
-        def matches(module: str) -> bool:
-            return any(module == p or module.startswith(p + ".") for p in prefixes)
+    def uses_library(self, library: str) -> bool:
+        """Whether this file, or the package it belongs to, imports an async DB library."""
+        prefixes = lib.ASYNC_LIBRARY_IMPORTS.get(library, ())
+        memo = self.__dict__.setdefault("_uses_library", {})
+        if library not in memo:
+            memo[library] = bool(prefixes) and self._imports_any(prefixes)
+        return memo[library]
 
-        if any(matches(module) for module in self.imported_modules):
+    def file_uses_library(self, library: str) -> bool:
+        """Whether this file itself imports an async DB library."""
+        return any(_matches(module, lib.ASYNC_LIBRARY_IMPORTS.get(library, ())) for module in self.imported_modules)
+
+    def _imports_any(self, prefixes: Tuple[str, ...]) -> bool:
+        if any(_matches(module, prefixes) for module in self.imported_modules):
             return True
         if self.path is None:
             return False
-        return any(matches(module) for module in self.index.package_imports(self.path))
+        return any(_matches(module, prefixes) for module in self.index.package_imports(self.path))
 
     # ---------------------------------------------------------------- internals
     def _receiver_keys(self, expr: cst.BaseExpression, scope: Scope) -> Optional[Tuple[Optional[Key], Optional[Key]]]:
@@ -94,7 +112,8 @@ class EvidenceQuestions:
 
         Strong: the same variable - anchored at the class for ``self``/``cls``,
         at the scope that binds the name otherwise. Weak: the same spelling, for
-        a name that is a parameter or local of some function.
+        a parameter or an ``async with ... as`` name of some function, or an
+        attribute of ``self`` in any class of the module.
         """
         path = []
         while isinstance(expr, cst.Attribute):
@@ -104,14 +123,20 @@ class EvidenceQuestions:
             return None
         name = expr.value
         home = self.binding_scope(name, scope)
-        if home is None:
-            return None
+        if home is None or any(b.how == "enter" and b.data == "sync" for b in home.bindings[name]):
+            return None  # unknown, or entered with a sync `with`: the code says it is not async
         attrs = tuple(reversed(path))
         owners = {id(b.data) for b in home.bindings[name] if b.how in ("instance", "classref")}
-        if owners:
-            return ("class", owners.pop(), attrs), None
+        if owners:  # `self.db` in sibling classes of the module (test cases sharing a base)
+            return ("class", owners.pop(), attrs), (("self", attrs) if attrs else None)
         strong: Key = ("scope", id(home), name, attrs)
-        weak: Optional[Key] = ("spelling", name, attrs) if home.kind in ("function", "lambda") else None
+        # A parameter is nothing but its name, and `async with ... as conn` names a
+        # connection or session; a local bound otherwise was bound by code the
+        # evaluator read (a sync `Result` from `await session.execute()`...).
+        nameless = home.kind in ("function", "lambda") and all(
+            b.how == "param" or (b.how == "enter" and b.data == "async") for b in home.bindings[name]
+        )
+        weak: Optional[Key] = ("spelling", name, attrs) if nameless else None
         return strong, weak
 
     def _await_evidence(self) -> "_AwaitTable":
@@ -133,8 +158,10 @@ class EvidenceQuestions:
                         continue
                     if mode is not None:
                         table.awaited[(key, method)].append((call, mode))
+                        table.awaited_methods[key].add(method)
+                        table.awaited_on[key].append(call)
                     elif scope.is_async:
-                        table.unawaited[(key, method)].append(call)
+                        table.unawaited_on[key].append(call)
                     elif not scope.is_async and scope.function_scope is not None:
                         table.sync_twins.add((key, method))
         return table
@@ -180,14 +207,16 @@ class EvidenceQuestions:
         return False
 
     def _twin_branches(self, table: "_AwaitTable", key: Tuple[Key, str]) -> bool:
-        """Whether the module calls this somewhere with ``await`` in one branch and
-        without in the other: code written for both a sync and an async object."""
-        known = table.twin_branches.get(key)
+        """Whether the module calls methods of this receiver with ``await`` in one
+        branch of an ``if`` and without in the other: code written for both a sync
+        and an async object."""
+        receiver = key[0]
+        known = table.twin_branches.get(receiver)
         if known is None:
-            known = table.twin_branches[key] = any(
+            known = table.twin_branches[receiver] = any(
                 self._exclusive(plain, awaited)
-                for plain in table.unawaited.get(key, ())
-                for awaited, _ in table.awaited.get(key, ())
+                for plain in table.unawaited_on.get(receiver, ())
+                for awaited in table.awaited_on.get(receiver, ())
             )
         return known
 
@@ -198,12 +227,43 @@ class EvidenceQuestions:
         return any(k == key for k, _ in table.awaited)
 
 
+def _matches(module: str, prefixes: Tuple[str, ...]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
+
+
 class _AwaitTable:
     def __init__(self) -> None:
         self.awaited: Dict[Tuple[Key, str], List[Tuple[cst.Call, str]]] = defaultdict(list)
         self.sync_twins: Set[Tuple[Key, str]] = set()
-        self.unawaited: Dict[Tuple[Key, str], List[cst.Call]] = defaultdict(list)
-        self.twin_branches: Dict[Tuple[Key, str], bool] = {}
+        self.awaited_methods: Dict[Key, Set[str]] = defaultdict(set)
+        self.awaited_on: Dict[Key, List[cst.Call]] = defaultdict(list)
+        self.unawaited_on: Dict[Key, List[cst.Call]] = defaultdict(list)  # in `async def`s
+        self.twin_branches: Dict[Key, bool] = {}
+
+
+def _by_what_else_is_awaited(awaited: Set[str], method: str, uses_library) -> Optional[lib.CallResult]:
+    """What ``method`` returns on a receiver the code awaits other methods of.
+
+    The async DB types, of libraries the file imports, that have every
+    awaited method (as an async one) and ``method`` are the candidates; when they all say ``method`` is async, in
+    one way, so is this call. ``await self.session.get(...)`` and ``await
+    self.session.flush()`` leave the async sessions; their ``commit()`` is a
+    coroutine, their ``add()`` is not.
+    """
+    if not awaited:
+        return None
+    results = set()
+    for db_type in lib.TYPES.values():
+        if db_type.blocking or method not in db_type.methods or not uses_library(db_type.library):
+            continue
+        specs = [db_type.methods.get(name) for name in awaited]
+        if all(spec is not None and lib.parse_spec(spec).mode in _PREFERENCE for spec in specs):
+            results.add(lib.parse_spec(db_type.methods[method]))
+    modes = {result.mode for result in results}
+    if len(modes) != 1 or not modes <= set(_PREFERENCE):
+        return None
+    kinds = {result.kind for result in results}
+    return lib.CallResult(modes.pop(), kinds.pop() if len(kinds) == 1 else None)
 
 
 _NAMES: Dict[int, FrozenSet[str]] = {}

@@ -37,6 +37,7 @@ class Pending:
     kind: Optional[str]
     api: str
     user: bool = False
+    evidence: bool = False  # known from how the code uses the receiver, not from its type
 
 
 @dataclass(frozen=True)
