@@ -112,8 +112,9 @@ class EvidenceQuestions:
 
         Strong: the same variable - anchored at the class for ``self``/``cls``,
         at the scope that binds the name otherwise. Weak: the same spelling, for
-        a parameter or an ``async with ... as`` name of some function, or an
-        attribute of ``self`` in any class of the module.
+        a parameter, an ``async with ... as`` name or a local bound by awaiting a
+        call that opens a handle (``await pool.acquire()``) of some function, or
+        an attribute of ``self`` in any class of the module.
         """
         path = []
         while isinstance(expr, cst.Attribute):
@@ -130,11 +131,13 @@ class EvidenceQuestions:
         if owners:  # `self.db` in sibling classes of the module (test cases sharing a base)
             return ("class", owners.pop(), attrs), (("self", attrs) if attrs else None)
         strong: Key = ("scope", id(home), name, attrs)
-        # A parameter is nothing but its name, and `async with ... as conn` names a
-        # connection or session; a local bound otherwise was bound by code the
-        # evaluator read (a sync `Result` from `await session.execute()`...).
+        # A parameter is nothing but its name, and `async with ... as conn` or
+        # `conn = await pool.acquire()` names a connection or session; a local
+        # bound otherwise holds what some other call gave (a sync `Result` from
+        # `await session.execute()`...).
         nameless = home.kind in ("function", "lambda") and all(
-            b.how == "param" or (b.how == "enter" and b.data == "async") for b in home.bindings[name]
+            b.how == "param" or (b.how == "enter" and b.data == "async") or _opens_handle(b.node)
+            for b in home.bindings[name]
         )
         weak: Optional[Key] = ("spelling", name, attrs) if nameless else None
         return strong, weak
@@ -225,6 +228,14 @@ class EvidenceQuestions:
         table = self._await_evidence()
         key: Key = ("scope", id(scope), name, ())
         return any(k == key for k, _ in table.awaited)
+
+
+def _opens_handle(node: Optional[cst.CSTNode]) -> bool:
+    """``await x.acquire()``, ``await connect(...)``: a call that opens a DB handle (HANDLE_OPENERS)."""
+    if not isinstance(node, cst.Await) or not isinstance(node.expression, cst.Call):
+        return False
+    name = dotted_name(node.expression.func)
+    return name is not None and name.rsplit(".", 1)[-1] in lib.HANDLE_OPENERS
 
 
 def _matches(module: str, prefixes: Tuple[str, ...]) -> bool:

@@ -63,6 +63,11 @@ class FateQuestions:
         if isinstance(parent, cst.AssignTarget):
             return Usage("unknown", node, parent)
         if isinstance(parent, cst.NamedExpr) and parent.value is node:
+            # `if (row := db.fetch_one(q)) is not None: ...`: judged by what happens to `row`
+            target = parent.target
+            scope = self.scope_at(node)
+            if isinstance(target, cst.Name) and scope.kind in ("function", "lambda", "comprehension"):
+                return Usage("stored", node, parent, target.value)
             return Usage("stored_elsewhere", node, parent)
         if isinstance(parent, cst.AugAssign):
             return Usage("operand", node, parent)
@@ -80,8 +85,9 @@ class FateQuestions:
             return Usage("subscripted", node, parent)
         if isinstance(parent, cst.Attribute) and parent.value is node:
             attr = parent.attr.value
-            if attr.startswith("__") and attr.endswith("__"):
-                return Usage("protocol", node, parent)  # `x.__aenter__()`: driving it by hand
+            if (attr.startswith("__") and attr.endswith("__")) or attr == "start":
+                # `x.__aenter__()`, SQLAlchemy's `await trans.start()`: driving it by hand
+                return Usage("protocol", node, parent)
             return Usage("attribute", node, parent)
         if isinstance(parent, cst.For) and parent.iter is node:
             return Usage("async_for" if parent.asynchronous else "iterated", node, parent)
@@ -169,6 +175,11 @@ class FateQuestions:
             return Usage("scheduled", node, call)
         if qualname in lib.DATA_SINKS:
             return Usage("consumed", node, call)
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value.startswith("assert") and (
+            isinstance(func.value, cst.Name) and func.value.value == "self"
+        ):
+            return Usage("consumed", node, call)  # unittest's `self.assertEqual(...)` compares values
         if isinstance(call.func, cst.Attribute) and isinstance(self.value_of(call.func.value, scope), Obj):
             return Usage("consumed", node, call)  # DB APIs never await their arguments
         if isinstance(call.func, cst.Attribute):

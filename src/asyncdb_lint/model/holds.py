@@ -134,12 +134,20 @@ class ValueQuestions:
         return False
 
     def _combine(self, bindings: Sequence[Binding]) -> Optional[Value]:
-        """One value if every (non-None) binding agrees, else unknown."""
+        """One value if every (non-None) binding agrees, else unknown.
+
+        A bare annotation (``session: AsyncSession`` before ``async with ... as
+        session``) declares what the name holds where a binding says nothing.
+        """
+        declared = [self._binding_value(b) for b in bindings if b.how == "annotated" and b.node.value is None]
+        declared_kind = declared[0] if declared and isinstance(declared[0], Obj) and declared.count(declared[0]) == len(declared) else None
         result: Optional[Value] = None
         for binding in bindings:
             if binding.how == "none":
                 continue
             value = self._binding_value(binding)
+            if value is None and declared_kind is not None:
+                value = declared_kind
             if value is None:
                 return None
             if result is None:

@@ -607,6 +607,14 @@ UNIQUE_ASYNC_METHODS: Dict[str, tuple] = {
     **{m: ("sqlalchemy", "await") for m in ("run_sync", "stream_scalars")},
 }
 
+# Method or function names that open a DB handle when awaited or entered:
+# `conn = await pool.acquire()`, `con = await self.connect()`. A local bound
+# that way is a connection, pool or statement, named like the others in its
+# module (see model/evidence.py).
+HANDLE_OPENERS: FrozenSet[str] = frozenset(
+    "connect acquire create_pool create_engine prepare cursor begin connection session".split()
+)
+
 # Libraries whose objects are never DB objects (mocks, HTTP clients, the
 # standard library): what their calls return is known to be something else, so
 # no evidence makes it one.
