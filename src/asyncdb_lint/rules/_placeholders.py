@@ -18,6 +18,7 @@ from asyncdb_lint.fixes import UNSAFE, Fix, insert_argument
 from asyncdb_lint.model.semantic import SemanticModel
 from asyncdb_lint.model.strings import SqlSink, string_analysis
 from asyncdb_lint.model.values import Obj
+from asyncdb_lint.rules._sql import unclosed_paren
 
 # A spliced value can only become a bound parameter where SQL expects a value:
 # after a comparison, LIKE, LIMIT/OFFSET, or inside VALUES (...) / IN (...).
@@ -181,15 +182,8 @@ def _value_position(text: str) -> bool:
         return True
     stripped = text.rstrip()
     if stripped.endswith(("(", ",")):
-        depth = 0
-        for index in range(len(stripped) - 1, -1, -1):
-            char = stripped[index]
-            if char == ")":
-                depth += 1
-            elif char == "(":
-                if depth == 0:
-                    return bool(_LIST_OPENER.search(stripped[:index]))
-                depth -= 1
+        opening = unclosed_paren(stripped)
+        return opening is not None and bool(_LIST_OPENER.search(stripped[:opening]))
     return False
 
 

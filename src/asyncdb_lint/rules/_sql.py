@@ -170,7 +170,7 @@ def _in_value_list(tail: str) -> bool:
     """Whether the hole starts an item of a `VALUES (...)`/`IN (...)`/`ANY(...)` list."""
     if not tail.endswith(("(", ",")):
         return False
-    opener = _unclosed_paren(tail)
+    opener = unclosed_paren(tail)
     if opener is None:
         return False
     head = tail[:opener].rstrip()
@@ -178,14 +178,15 @@ def _in_value_list(tail: str) -> bool:
         head = head[:-1].rstrip()
         if not head.endswith(")"):
             return False
-        match = _unclosed_paren(head[:-1])
+        match = unclosed_paren(head[:-1])
         if match is None:
             return False
         head = head[:match].rstrip()
     return bool(_LIST_OPENER.search(head))
 
 
-def _unclosed_paren(text: str) -> Optional[int]:
+def unclosed_paren(text: str) -> Optional[int]:
+    """Where the last parenthesis still open at the end of ``text`` opens."""
     depth = 0
     for index in range(len(text) - 1, -1, -1):
         char = text[index]
