@@ -2,7 +2,7 @@
 
 Real code leaves most receivers untyped: ``self.db``, a ``conn`` parameter,
 ``ctx.conn``. When ``value_of`` has nothing for the receiver of a call made in
-an ``async def``, two kinds of evidence still say the call returns a coroutine:
+an ``async def``, three kinds of evidence still say the call returns a coroutine:
 
 - **the code's own awaits**: the same method - one an async DB library has -
   on the same receiver is awaited (or entered with ``async with``, iterated
@@ -24,8 +24,8 @@ A plain ``def`` calling the same method without ``await`` is a sync twin
 receiver; so is the evidence for a receiver the code calls with ``await``
 in one branch of an ``if``/``else`` and without in the other, anywhere
 (``if isinstance(engine, AsyncEngine): await ... else: ...``), or enters with
-a sync ``with``. A receiver the evaluator knows to be something else (a project class,
-another library) never gets here.
+a sync ``with``. A receiver the evaluator knows to be something else (a
+project class, another library's object, a mock) never gets here.
 """
 
 from __future__ import annotations
@@ -72,17 +72,18 @@ class EvidenceQuestions:
         for key in (strong, weak) if method in _async_method_names() else ():
             if key is None or (key, method) in table.sync_twins or (key is weak and method in _EVERYDAY_NAMES):
                 continue
-            if self._twin_branches(table, (key, method)):
+            if self._twin_branches(table, key):
                 continue
             modes = {mode for other, mode in table.awaited.get((key, method), ()) if not self._exclusive(call, other)}
             if modes:
                 mode = next(m for m in _PREFERENCE if m in modes)
                 return Pending(mode, kind if mode == "await" else None, api, evidence=True)
-        if strong is not None and (strong, method) not in table.sync_twins and not self._twin_branches(table, (strong, method)):
-            typed = _by_what_else_is_awaited(table.awaited_methods.get(strong, ()), method, self.file_uses_library)
-            if typed is not None:
-                return Pending(typed.mode, typed.kind, api, evidence=True)
-        if unique and self.uses_library(unique[0]) and (strong, method) not in table.sync_twins:
+        if (strong, method) in table.sync_twins or self._twin_branches(table, strong):
+            return None
+        typed = _by_what_else_is_awaited(table.awaited_methods.get(strong, ()), method, self.file_uses_library)
+        if typed is not None:
+            return Pending(typed.mode, typed.kind, api, evidence=True)
+        if unique and self.uses_library(unique[0]):
             result = lib.parse_spec(unique[1])
             return Pending(result.mode, result.kind, api, evidence=True)
         return None
@@ -209,11 +210,10 @@ class EvidenceQuestions:
             child = ancestor
         return False
 
-    def _twin_branches(self, table: "_AwaitTable", key: Tuple[Key, str]) -> bool:
+    def _twin_branches(self, table: "_AwaitTable", receiver: Key) -> bool:
         """Whether the module calls methods of this receiver with ``await`` in one
         branch of an ``if`` and without in the other: code written for both a sync
         and an async object."""
-        receiver = key[0]
         known = table.twin_branches.get(receiver)
         if known is None:
             known = table.twin_branches[receiver] = any(
