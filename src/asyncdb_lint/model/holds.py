@@ -139,8 +139,10 @@ class ValueQuestions:
         A bare annotation (``session: AsyncSession`` before ``async with ... as
         session``) declares what the name holds where a binding says nothing.
         """
-        declared = [self._binding_value(b) for b in bindings if b.how == "annotated" and b.node.value is None]
-        declared_kind = declared[0] if declared and isinstance(declared[0], Obj) and declared.count(declared[0]) == len(declared) else None
+        declared = {self._binding_value(b) for b in bindings if b.how == "annotated" and b.node.value is None}
+        declared_kind = next(iter(declared)) if len(declared) == 1 else None
+        if not isinstance(declared_kind, Obj):
+            declared_kind = None
         result: Optional[Value] = None
         for binding in bindings:
             if binding.how == "none":
