@@ -45,7 +45,7 @@ _LIBRARY_IMPORT = re.compile(
     + rb")\b",
     re.MULTILINE,
 )
-_MAX_STATE_SCAN = 5000  # files scanned for `app.state` assignments per package
+_MAX_STATE_SCAN = 5000  # files scanned per package (`app.state` assignments, library imports)
 
 
 class ProjectIndex(ProjectIndexProtocol):

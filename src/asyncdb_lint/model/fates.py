@@ -31,6 +31,7 @@ class Usage:
     scheduled), ``passed`` (an argument of another call), ``consumed`` (an
     argument of a builtin that uses it synchronously), ``iterated``,
     ``subscripted``, ``attribute``, ``truth``, ``operand``, ``decorator``,
+    ``protocol`` (driven by hand: ``x.__aenter__()``, ``x.start()``),
     ``expected_to_raise`` (a bare call inside ``pytest.raises``), ``unknown``.
     """
 
@@ -41,7 +42,6 @@ class Usage:
 
 
 DATA_USES = frozenset({"consumed", "iterated", "subscripted", "attribute", "truth", "operand"})
-
 
 
 class FateQuestions:
