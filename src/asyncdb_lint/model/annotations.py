@@ -24,7 +24,6 @@ _UNWRAP_FIRST = {
 
 # Annotations that say nothing about what a name holds.
 _NO_CLAIM = frozenset({"typing.Any", "typing_extensions.Any", "object", "typing.Optional", "typing.Union"})
-_BUILTIN_TYPES = frozenset("dict list set frozenset tuple str bytes int float bool type".split())
 
 
 class AnnotationQuestions:
@@ -57,7 +56,7 @@ class AnnotationQuestions:
             if value.qualname in _NO_CLAIM or root in lib.LIBRARY_MODULES or root in ("typing", "typing_extensions"):
                 return None
             return Opaque(value.qualname)
-        if isinstance(annotation, cst.Name) and annotation.value in _BUILTIN_TYPES and not self.binds(annotation.value, scope):
+        if isinstance(annotation, cst.Name) and annotation.value in lib.BUILTIN_TYPES and not self.binds(annotation.value, scope):
             return Opaque(annotation.value)
         return None
 

@@ -32,7 +32,6 @@ from asyncdb_lint.model.values import (
 )
 
 
-_BUILTIN_CLASSES = frozenset("object dict list set frozenset tuple str bytes bytearray int float open".split())
 _PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
 
 
@@ -278,7 +277,7 @@ class ValueQuestions:
             if result is None and callee.qualname.split(".")[0] in lib.NOT_DB_MODULES:
                 return Opaque(callee.qualname)  # a mock, an HTTP client...: never a DB object
             return result
-        if callee is None and isinstance(func, cst.Name) and func.value in _BUILTIN_CLASSES:
+        if callee is None and isinstance(func, cst.Name) and func.value in lib.BUILTIN_TYPES:
             if not self.binds(func.value, scope):
                 return Opaque(func.value)
         if isinstance(callee, Obj) and callee.type.called:

@@ -624,6 +624,11 @@ NOT_DB_MODULES: FrozenSet[str] = frozenset({
     "concurrent", "queue", "functools", "itertools", "contextlib", "dataclasses", "types",
 })
 
+# Builtins whose instances (by a call or an annotation) are never DB objects.
+BUILTIN_TYPES: FrozenSet[str] = frozenset(
+    "object dict list set frozenset tuple str bytes bytearray int float bool type open".split()
+)
+
 # Top-level modules whose names make a file worth a closer look.
 LIBRARY_MODULES: FrozenSet[str] = frozenset({
     "databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel",

@@ -532,17 +532,11 @@ class StringAnalysis:
 
     def _bindings(self, name: str, scope: Scope) -> Optional[Tuple[Scope, List[Binding]]]:
         """The scope that binds ``name`` as seen from ``scope``, and its bindings (None: unbound)."""
-        current: Optional[Scope] = scope
-        if name in scope.globals:
-            current = self.model.module_scope
-        first = True
-        while current is not None:
-            if (first or current.kind != "class") and name in current.bindings:
-                bindings = [b for b in current.bindings[name] if b.how != "none"]
-                return (current, bindings) if bindings else None
-            first = False
-            current = current.parent
-        return None
+        home = self.model.binding_scope(name, scope)
+        if home is None:
+            return None
+        bindings = [b for b in home.bindings[name] if b.how != "none"]
+        return (home, bindings) if bindings else None
 
     # ------------------------------------------------------------ literal-only values
     def static_text(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
