@@ -37,6 +37,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional
 
+from asyncdb_lint.model import frameworks
+
 
 @dataclass(frozen=True)
 class DbType:
@@ -412,23 +414,13 @@ TYPES: Dict[str, DbType] = {
         DbType("asyncpg.Record", "Record", "asyncpg", row=True),
         DbType("asyncpg.Records", "list of Records", "asyncpg", rows=True),
         # --- web frameworks (not DB objects, but they say where requests run) ---
-        DbType("fastapi.FastAPI", "FastAPI", "fastapi", app=True),
-        DbType("fastapi.APIRouter", "APIRouter", "fastapi", app=True),
-        DbType("starlette.Starlette", "Starlette", "starlette", app=True),
-        DbType("starlette.Router", "Router", "starlette", app=True),
+        *(DbType(kind, label, kind.split(".")[0], app=True) for kind, label in frameworks.APP_TYPES.items()),
     ]
 }
 
-# FastAPI's dependency markers: `Depends(fn)` injects what `fn` returns or yields.
-DEPENDENCY_MARKERS: FrozenSet[str] = frozenset({
-    "fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security",
-})
-
-# Decorator methods of an app or router that register a request handler.
-ROUTE_DECORATORS: FrozenSet[str] = frozenset({
-    "get", "post", "put", "patch", "delete", "options", "head", "trace",
-    "api_route", "route", "websocket", "websocket_route",
-})
+# What the frameworks' decorators and markers mean lives in model/frameworks.py.
+DEPENDENCY_MARKERS = frameworks.DEPENDENCY_MARKERS
+ROUTE_DECORATORS = frameworks.ROUTE_DECORATORS
 
 
 # Qualified names of classes: calling one builds an instance, annotating with one
@@ -451,12 +443,7 @@ CLASSES: Dict[str, str] = {
     "aiosqlite.Cursor": "aiosqlite.Cursor",
     "aiosqlite.cursor.Cursor": "aiosqlite.Cursor",
     "sqlmodel.ext.asyncio.session.AsyncSession": "sqlmodel.AsyncSession",
-    "fastapi.FastAPI": "fastapi.FastAPI",
-    "fastapi.applications.FastAPI": "fastapi.FastAPI",
-    "fastapi.APIRouter": "fastapi.APIRouter",
-    "fastapi.routing.APIRouter": "fastapi.APIRouter",
-    "starlette.applications.Starlette": "starlette.Starlette",
-    "starlette.routing.Router": "starlette.Router",
+    **frameworks.APP_CLASSES,
     # sync drivers
     "sqlite3.Connection": "sqlite3.Connection",
     "sqlite3.Cursor": "sqlite3.Cursor",
@@ -639,7 +626,7 @@ LIBRARY_MODULES: FrozenSet[str] = frozenset({
 # Top-level modules whose objects the model gives a kind (a DB object, an app,
 # a dependency marker): what a project module must import before anything
 # imported from it can matter to a rule.
-VALUE_MODULES: FrozenSet[str] = LIBRARY_MODULES | {"fastapi", "starlette"}
+VALUE_MODULES: FrozenSet[str] = LIBRARY_MODULES | frameworks.MODULES
 
 # Calls that take a coroutine and run or schedule it: handing a coroutine to
 # one of these is not losing it. Matched by qualified name, or by method name

@@ -14,20 +14,11 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
-from asyncdb_lint.model import libraries as lib
+from asyncdb_lint.model import frameworks
 from asyncdb_lint.model.handles import is_memoised
 from asyncdb_lint.model.semantic import ClassValue, FunctionInfo, FunctionValue, SemanticModel
 from asyncdb_lint.model.values import Obj
 
-_ENDPOINT_BASES = frozenset({
-    "starlette.endpoints.HTTPEndpoint", "starlette.endpoints.WebSocketEndpoint",
-})
-_MIDDLEWARE_BASES = frozenset({"starlette.middleware.base.BaseHTTPMiddleware"})
-_ROUTE_CLASSES = frozenset({
-    "starlette.routing.Route", "starlette.routing.WebSocketRoute",
-    "fastapi.routing.APIRoute", "fastapi.routing.APIWebSocketRoute",
-})
-_ROUTE_ADDERS = frozenset({"add_api_route", "add_route", "add_websocket_route", "add_api_websocket_route"})
 _FACTORY_NAMES = frozenset({"create_app", "make_app", "get_application", "get_app", "build_app", "app_factory", "main"})
 _NOT_PER_REQUEST_DECORATORS = (
     "fixture", "pytest.fixture", "pytest_asyncio.fixture", "command", "group", "callback",
@@ -54,22 +45,22 @@ class RequestContext:
         for function in model.functions.values():
             if self._is_route_or_middleware(function):
                 roots.append(function)
-            elif function.owner is not None and self._class_has_base(function.owner.node, _ENDPOINT_BASES):
+            elif function.owner is not None and self._class_has_base(function.owner.node, frameworks.ENDPOINT_BASES):
                 roots.append(function)
             elif function.owner is not None and function.name == "dispatch" and self._class_has_base(
-                function.owner.node, _MIDDLEWARE_BASES
+                function.owner.node, frameworks.MIDDLEWARE_BASES
             ):
                 roots.append(function)
         for call in model.calls:
             scope = model.scope_of[call]
             qualname = model.qualname_of(call.func, scope)
-            if qualname in lib.DEPENDENCY_MARKERS and call.args:
+            if qualname in frameworks.DEPENDENCY_MARKERS and call.args:
                 roots.extend(self._functions_of(call.args[0].value, scope, as_dependency=True))
-            elif qualname in _ROUTE_CLASSES:
+            elif qualname in frameworks.ROUTE_CLASSES:
                 endpoint = _argument(call, 1, "endpoint")
                 if endpoint is not None:
                     roots.extend(self._functions_of(endpoint, scope, as_dependency=True))
-            elif isinstance(call.func, cst.Attribute) and call.func.attr.value in _ROUTE_ADDERS:
+            elif isinstance(call.func, cst.Attribute) and call.func.attr.value in frameworks.ROUTE_ADDERS:
                 if isinstance(model.value_of(call.func.value, scope), Obj):
                     endpoint = _argument(call, 1, "endpoint")
                     if endpoint is not None:
@@ -113,7 +104,7 @@ class RequestContext:
                 if info.owner is value.info and info.name in ("__init__", "__call__")
             ] + [
                 info for info in self.model.functions.values()
-                if info.owner is value.info and self._class_has_base(value.info.node, _ENDPOINT_BASES)
+                if info.owner is value.info and self._class_has_base(value.info.node, frameworks.ENDPOINT_BASES)
             ]
         return []
 
