@@ -25,7 +25,7 @@ from asyncdb_lint.model.values import (
 from asyncdb_lint.source import SourceError, decode_source
 
 FORMAT = 1  # bump when the skeleton's shape changes
-ANSWER_FORMAT = 2  # bump when what a stored answer means changes (2: project classes and opaque values)
+ANSWER_FORMAT = 3  # bump when what a stored answer means changes (2: project classes and opaque values)
 _UNPARSABLE = "unparsable"
 
 

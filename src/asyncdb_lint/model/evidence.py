@@ -265,7 +265,7 @@ def _by_what_else_is_awaited(awaited: Set[str], method: str, uses_library) -> Op
         return None
     results = set()
     for db_type in lib.TYPES.values():
-        if db_type.blocking or method not in db_type.methods or not uses_library(db_type.library):
+        if db_type.blocking or db_type.by_hierarchy or method not in db_type.methods or not uses_library(db_type.library):
             continue
         specs = [db_type.methods.get(name) for name in awaited]
         if all(spec is not None and lib.parse_spec(spec).mode in _PREFERENCE for spec in specs):
@@ -286,7 +286,7 @@ def _async_method_names() -> FrozenSet[str]:
     if names is None:
         names = frozenset(
             method
-            for db_type in lib.TYPES.values() if not db_type.blocking
+            for db_type in lib.TYPES.values() if not db_type.blocking and not db_type.by_hierarchy
             for method, spec in db_type.methods.items()
             if lib.parse_spec(spec).mode in ("await", "awaitable_cm", "aiter")
         )

@@ -231,8 +231,11 @@ class ValueQuestions:
             return self.class_attribute(base.info, attr, instance=isinstance(base, Instance))
         if isinstance(base, (ProjectClass, ProjectInstance)):
             return self.index.class_attribute(base, attr)
-        if isinstance(base, Obj) and base.type.attribute_kind and attr not in base.type.methods and not attr.startswith("_"):
-            return Obj(base.type.attribute_kind)  # pymongo: client.db.collection
+        if isinstance(base, Obj):
+            if attr in base.type.attributes:
+                return Obj(base.type.attributes[attr])  # ormar: Model.objects
+            if base.type.attribute_kind and attr not in base.type.methods and not attr.startswith("_"):
+                return Obj(base.type.attribute_kind)  # pymongo: client.db.collection
         return None
 
     def class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Optional[Value]:
@@ -250,12 +253,31 @@ class ValueQuestions:
         if depth < 5:
             for base in info.node.bases:
                 base_value = self.value_of(base.value, info.scope.parent)
+                found: Optional[Value] = None
                 if isinstance(base_value, ClassValue):
-                    return self.class_attribute(base_value.info, attr, instance, depth + 1)
-                if isinstance(base_value, ProjectClass):
+                    found = self.class_attribute(base_value.info, attr, instance, depth + 1)
+                elif isinstance(base_value, ProjectClass):
                     owner = ProjectInstance(base_value.path, base_value.name) if instance else base_value
-                    return self.index.class_attribute(owner, attr)
+                    found = self.index.class_attribute(owner, attr)
+                elif isinstance(base_value, Extern) and base_value.qualname in lib.MODEL_BASES:
+                    class_kind, instance_kind = lib.MODEL_BASES[base_value.qualname]
+                    found = _library_member(instance_kind if instance else class_kind, attr, info.node.name.value)
+                if found is not None:
+                    return found
         return None
+
+    def library_object(self, value: Optional[Value]) -> Optional[Obj]:
+        """The library object a value stands for: itself, or the library model a
+        project class (or instance) derives from (``class User(Model)``)."""
+        if isinstance(value, Obj):
+            return value
+        if isinstance(value, (ClassValue, Instance)):
+            found = self.class_attribute(value.info, LIBRARY_KIND, instance=isinstance(value, Instance))
+        elif isinstance(value, (ProjectClass, ProjectInstance)):
+            found = self.index.class_attribute(value, LIBRARY_KIND)
+        else:
+            return None
+        return found if isinstance(found, Obj) else None
 
     def _call(self, call: cst.Call, scope: Scope) -> Optional[Value]:
         func = call.func
@@ -354,6 +376,25 @@ class ValueQuestions:
                 return None
             result = value
         return result
+
+
+# A pseudo-attribute: asked of a project class, it answers the library model
+# the class derives from (see ``library_object``); no code binds it.
+LIBRARY_KIND = "__asyncdb_library_kind__"
+
+
+def _library_member(kind: str, attr: str, class_name: str) -> Optional[Value]:
+    """``attr`` of a project class (or instance) that the library base class
+    ``kind`` provides: a method comes back as what calling it gives."""
+    if attr == LIBRARY_KIND:
+        return Obj(kind)
+    db_type = lib.TYPES[kind]
+    if attr in db_type.attributes:
+        return Obj(db_type.attributes[attr])
+    spec = db_type.methods.get(attr)
+    if spec is None:
+        return None
+    return FuncSummary(_call_result(spec, f"{class_name}.{attr}()"), None)
 
 
 def _kind_of(value: Optional[Value]) -> Optional[str]:

@@ -34,41 +34,12 @@ call is listed as I/O-free only when that was verified.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional
 
 from asyncdb_lint.model import frameworks
-
-
-@dataclass(frozen=True)
-class DbType:
-    """One DB object type of one library."""
-
-    kind: str
-    label: str  # how messages name it: "Database", "AsyncSession"
-    library: str
-    methods: Mapping[str, str] = field(default_factory=dict)
-    awaits_to: Optional[str] = None  # `await obj` gives this kind
-    enters_to: Optional[str] = None  # `async with obj as x` gives this kind
-    async_iterable: bool = False  # `async for row in obj`
-    must_enter: bool = False  # a context manager that does nothing unless entered
-    lost_if_dropped: bool = False  # creating it and dropping it does nothing
-    called: Optional[str] = None  # result spec of `obj(...)` (a session factory)
-    app: bool = False  # an ASGI app or router: its route decorators mark request handlers
-    blocking: bool = False  # a sync driver object: calls on it block the event loop
-    with_to: Optional[str] = None  # `with obj as x` gives this kind (sync drivers)
-    attribute_kind: Optional[str] = None  # `obj.name` gives this kind (pymongo's client.db)
-    item_kind: Optional[str] = None  # `obj["name"]` gives this kind
-    family: str = ""  # the rule family for blocking types: "driver" (ADB301) or "sqlalchemy" (ADB302)
-    alternative: str = ""  # what to use instead, for messages
-    default_method: Optional[str] = None  # result spec of methods not listed (in-house wrappers, redis pipelines)
-    row: bool = False  # one result row (fetch_one/fetchrow)
-    rows: bool = False  # a list of rows (fetch_all/fetch)
-    lazy: bool = False  # a blocking type whose constructor does no I/O: it connects on first use
-
-
-def _same(names: str, spec: str) -> Dict[str, str]:
-    return {name: spec for name in names.split()}
+from asyncdb_lint.model.libs import FAMILIES
+from asyncdb_lint.model.libs.dbtype import DbType, same as _same
 
 
 _DATABASES_QUERIES = {
@@ -78,6 +49,14 @@ _DATABASES_QUERIES = {
     "iterate": "aiter",
     "transaction": "databases.Transaction",
     "connection": "databases.Connection",
+}
+
+_DATABASEZ_QUERIES = {
+    **_DATABASES_QUERIES,
+    **_same("run_sync create_all drop_all", "await"),
+    "batched_iterate": "aiter",
+    "transaction": "databasez.Transaction",
+    "connection": "databasez.Connection",
 }
 
 _ASYNCPG_QUERIES = {
@@ -265,6 +244,22 @@ TYPES: Dict[str, DbType] = {
             # `transaction = await database.transaction()` starts it
             awaits_to="databases.Transaction", enters_to="databases.Transaction", must_enter=True,
         ),
+        # --- databasez: the `databases` API, and more (checked: its wrapped
+        # methods are plain `def`s returning coroutines) ------------------------
+        DbType(
+            "databasez.Database", "Database", "databasez",
+            methods=_DATABASEZ_QUERIES, enters_to="databasez.Database",
+        ),
+        DbType(
+            "databasez.Connection", "Connection", "databasez",
+            methods={**_DATABASEZ_QUERIES, "get_raw_connection": "await"},
+            enters_to="databasez.Connection",
+        ),
+        DbType(
+            "databasez.Transaction", "Transaction", "databasez",
+            methods=_same("start commit rollback get_bound_transaction", "await"),
+            awaits_to="databasez.Transaction", enters_to="databasez.Transaction", must_enter=True,
+        ),
         # --- asyncpg ---------------------------------------------------------
         DbType(
             "asyncpg.Connection", "Connection", "asyncpg",
@@ -408,6 +403,7 @@ TYPES: Dict[str, DbType] = {
             async_iterable=True,
         ),
         *_BLOCKING_TYPES,
+        *(db_type for family in FAMILIES for db_type in family.types),
         # --- query results (ADB5xx) ----------------------------------------------
         DbType("databases.Record", "row", "databases", row=True),
         DbType("databases.Records", "list of rows", "databases", rows=True),
@@ -481,6 +477,10 @@ CLASSES: Dict[str, str] = {
     "sqlmodel.orm.session.Session": "sqlalchemy.Session",
     "sqlalchemy.orm.scoped_session": "sqlalchemy.scoped_session",
     "sqlalchemy.orm.scoping.scoped_session": "sqlalchemy.scoped_session",
+    # databasez
+    **{f"databasez{module}.{name}": f"databasez.{name}"
+       for module in ("", ".core", ".core.database", ".core.connection", ".core.transaction")
+       for name in ("Database", "Connection", "Transaction")},
 }
 for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine",
                 "sqlalchemy.ext.asyncio.session", "sqlalchemy.ext.asyncio.result",
@@ -498,6 +498,8 @@ for _module in ("sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.engine",
         "AsyncMappingResult": "sqlalchemy.AsyncScalarResult",
     }.items():
         CLASSES[f"{_module}.{_name}"] = _kind
+for _family in FAMILIES:
+    CLASSES.update(_family.classes)
 
 # Qualified names of factory functions and the result spec of calling them.
 FUNCTIONS: Dict[str, str] = {
@@ -540,6 +542,12 @@ FUNCTIONS.update({
     "sqlalchemy.engine_from_config": "sqlalchemy.Engine",
     "sqlmodel.create_engine": "sqlalchemy.Engine",
 })
+for _family in FAMILIES:
+    FUNCTIONS.update(_family.functions)
+
+# Library base classes of the user's own model classes (an ORM's `Model`):
+# qualname -> (the kind a subclass is, the kind its instances are).
+MODEL_BASES: Dict[str, tuple] = {name: kinds for family in FAMILIES for name, kinds in family.model_bases.items()}
 
 # `sessionmaker(engine, class_=AsyncSession)` is the pre-2.0 spelling of
 # `async_sessionmaker(engine)`; the model checks the `class_` argument.
@@ -576,6 +584,8 @@ ASYNC_LIBRARY_IMPORTS: Dict[str, tuple] = {
     "aiosqlite": ("aiosqlite",),
     "sqlalchemy": ("sqlalchemy.ext.asyncio", "sqlmodel.ext.asyncio"),
     "sqlmodel": ("sqlmodel.ext.asyncio",),
+    "databasez": ("databasez",),
+    **{library: prefixes for family in FAMILIES for library, prefixes in family.async_imports.items()},
 }
 
 # Method names only async DB libraries have. A receiver the model cannot
@@ -620,8 +630,8 @@ BUILTIN_TYPES: FrozenSet[str] = frozenset(
 LIBRARY_MODULES: FrozenSet[str] = frozenset({
     "databases", "asyncpg", "aiosqlite", "sqlalchemy", "sqlmodel",
     "sqlite3", "psycopg2", "psycopg", "psycopg_pool", "pymysql", "MySQLdb", "mysql", "pyodbc",
-    "oracledb", "cx_Oracle", "pymongo", "redis",
-})
+    "oracledb", "cx_Oracle", "pymongo", "redis", "databasez",
+}).union(*(family.modules for family in FAMILIES))
 
 # Top-level modules whose objects the model gives a kind (a DB object, an app,
 # a dependency marker): what a project module must import before anything
@@ -724,6 +734,9 @@ SQL_SINKS: Dict[str, tuple] = {
     "sqlalchemy.Connection": (frozenset({"execute", "exec_driver_sql"}), ":name"),
     "sqlalchemy.Session": (frozenset({"execute"}), ":name"),
     "sqlalchemy.Engine": (frozenset({"execute"}), ":name"),
+    "databasez.Database": (_QUERY_METHODS_DATABASES, ":name"),
+    "databasez.Connection": (_QUERY_METHODS_DATABASES, ":name"),
+    **{kind: sink for family in FAMILIES for kind, sink in family.sql_sinks.items()},
 }
 # Functions whose first argument is SQL text.
 SQL_TEXT_FUNCTIONS: Dict[str, str] = {
@@ -754,6 +767,8 @@ HANDLE_FACTORIES: Dict[str, str] = {
     "asyncpg.pool.create_pool": "asyncpg.create_pool(...)",
     "asyncpg.connect": "asyncpg.connect(...)",
     "asyncpg.connection.connect": "asyncpg.connect(...)",
+    **{name: "Database(...)" for name, kind in CLASSES.items() if kind == "databasez.Database"},
+    **{name: shown for family in FAMILIES for name, shown in family.handle_factories.items()},
 }
 
 

@@ -27,6 +27,7 @@ and a name checked first - against an allow-list (`x if x in ALLOWED else "id"`,
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
@@ -980,7 +981,10 @@ class StringAnalysis:
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             receiver = model.value_of(func.value, scope)
-            if isinstance(receiver, Obj):
+            # an ORM model class stands for its library's: `User.raw(...)`
+            library_object = model.library_object(receiver) if method in _sink_methods() else None
+            if library_object is not None:
+                receiver = library_object
                 sink = lib.SQL_SINKS.get(receiver.kind)
                 if sink is None or method not in sink[0]:
                     return None
@@ -1070,6 +1074,11 @@ _INT_OPS: Dict[type, Callable[[int, int], int]] = {
     cst.FloorDivide: lambda a, b: a // b,
     cst.Modulo: lambda a, b: a % b,
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _sink_methods() -> FrozenSet[str]:
+    return frozenset(method for methods, _ in lib.SQL_SINKS.values() for method in methods)
 
 
 def _query_argument(call: cst.Call, keywords=lib.SQL_QUERY_KEYWORDS) -> Optional[cst.BaseExpression]:

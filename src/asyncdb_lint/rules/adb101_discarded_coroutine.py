@@ -53,7 +53,7 @@ class DiscardedCoroutine(Rule):
                 how = "discarded"  # a known DB call must still be awaited inside `pytest.raises`
             if how != "discarded":
                 continue  # (an untyped receiver there may be a test of calling it at all)
-            report(Finding(self.code, call, _message(value), _fix(model, call, value)))
+            report(Finding(self.code, call, _message(model, call, value), _fix(model, call, value)))
 
 
 def _fix(model, call, value) -> Fix:
@@ -61,6 +61,8 @@ def _fix(model, call, value) -> Fix:
         return Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call))
     if isinstance(value, Pending):
         return Fix.display_only("Consume it with `async for row in ...:`")
+    if value.type.query:
+        return Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call))
     return Fix.display_only("`await` it (or use `async with`) where it is created")
 
 
@@ -70,7 +72,9 @@ def _is_lost_if_dropped(value) -> bool:
     return isinstance(value, Obj) and value.type.lost_if_dropped
 
 
-def _message(value) -> str:
+def _message(model, call, value) -> str:
+    if isinstance(value, Obj) and value.type.query:
+        return f"`{_shown(model, call)}` builds a {value.type.library} query and drops it without `await`: the query never runs"
     if isinstance(value, Obj):
         return f"`{value.type.label}` is created and dropped without `await`: it is never initialised"
     if value.mode == "aiter":
@@ -78,3 +82,9 @@ def _message(value) -> str:
     if value.mode == "awaitable_cm":
         return f"`{value.api}` is never awaited or entered: it does nothing (use `await` or `async with`)"
     return f"`{value.api}` is never awaited: the coroutine is discarded and the query never runs"
+
+
+def _shown(model, call) -> str:
+    """The call as written, shortened: `Band.select().where(...)`."""
+    code = model.module.code_for_node(call.func)
+    return f"{code if len(code) <= 40 else '...' + code[-37:]}(...)"
