@@ -211,7 +211,7 @@ class FateQuestions:
             return usage
         scope = self.scope_at(node)
         home = outside_comprehensions(scope)
-        names = self.name_uses(usage.name, home)
+        names = self._not_rebound(node, usage.name, home, self.name_uses(usage.name, home))
         if not names:
             return Usage("discarded", node, usage.context, usage.name)
         start = self.order.get(node, -1)
@@ -237,6 +237,41 @@ class FateQuestions:
         if data_use is None:
             return Usage("discarded", node, usage.context, usage.name)
         return Usage(data_use.how, data_use.node, data_use.context, usage.name)
+
+    def _not_rebound(self, node: cst.CSTNode, name: str, scope: Scope, uses: List[cst.Name]) -> List[cst.Name]:
+        """The uses of ``name`` that can read the value ``node`` stored in it.
+
+        A later statement of the same block that binds the name again (``x =
+        f()`` then ``x = await f()``) ends it: every path from the store to a
+        use outside the statements between them goes through the rebinding.
+        """
+        block, first = self._statement_in_block(node)
+        if block is None:
+            return uses
+        body = list(block.body)
+        end = None
+        for binding in scope.bindings.get(name, ()):
+            if binding.node is None or binding.node is node:
+                continue
+            other_block, index = self._statement_in_block(binding.node)
+            if other_block is block and index > first and (end is None or index < end):
+                end = index
+        if end is None:
+            return uses
+        kept = {id(statement) for statement in body[first:end]}
+        return [use for use in uses if any(id(ancestor) in kept for ancestor in self.ancestors(use))]
+
+    def _statement_in_block(self, node: cst.CSTNode) -> Tuple[Optional[cst.CSTNode], int]:
+        """The block (an indented block or the module) holding the statement of ``node``, and its index there."""
+        child = node
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
+                for index, statement in enumerate(ancestor.body):
+                    if statement is child:
+                        return ancestor, index
+                return None, -1
+            child = ancestor
+        return None, -1
 
     def _expects_raise(self, statement: cst.CSTNode) -> bool:
         """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)`` of its function."""

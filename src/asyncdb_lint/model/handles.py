@@ -26,6 +26,14 @@ def handle_label(model, call: cst.Call) -> Optional[str]:
     return lib.HANDLE_FACTORIES.get(model.qualname_of(call.func, model.scope_of[call]) or "")
 
 
+def opens_one_connection(model, call: cst.Call) -> bool:
+    """Whether the handle a call builds is a single connection (``asyncpg.connect()``),
+    not a pool, an engine or a client that pools its own."""
+    value = model.value_of(call)
+    kind = getattr(value, "kind", None)
+    return kind in lib.TYPES and lib.TYPES[kind].label.endswith("Connection")
+
+
 def kept_beyond_the_call(model, call: cst.Call, function) -> bool:
     """Memoisation: stored in a global, an attribute or a cache, or built under an `is None` guard."""
     for ancestor in model.ancestors(call):

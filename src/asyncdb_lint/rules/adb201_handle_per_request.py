@@ -1,6 +1,6 @@
 """ADB201: a database handle built per request."""
 
-from asyncdb_lint.model.handles import handle_label, kept_beyond_the_call
+from asyncdb_lint.model.handles import handle_label, kept_beyond_the_call, opens_one_connection
 from asyncdb_lint.model.requests import request_context
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -10,10 +10,11 @@ class HandlePerRequest(Rule):
     name = "db-handle-per-request"
     summary = "A `Database`, engine, pool or connection is built inside a request handler or dependency."
     what_it_does = """
-        Checks for `Database(...)`, `create_async_engine(...)`,
-        `asyncpg.create_pool(...)` and `asyncpg.connect(...)` called in code
-        that runs per request: route handlers, middleware, `Depends` providers
-        and the helpers they call. Memoised construction (`@lru_cache`, a
+        Checks for `Database(...)`, `create_async_engine(...)`, the pools and
+        connects of asyncpg, psycopg, aiomysql, asyncmy and aiopg, and the
+        clients of Motor, pymongo and `redis.asyncio`, called in code that
+        runs per request: route handlers, middleware, dependency providers and
+        the helpers they call. Memoised construction (`@lru_cache`, a
         `global _pool` with an `if _pool is None` guard, a per-key cache), a
         per-request `AsyncSession` from a shared engine, and `aiosqlite.connect`
         are fine.
@@ -61,8 +62,12 @@ class HandlePerRequest(Rule):
             label = handle_label(model, call)
             if label is None or kept_beyond_the_call(model, call, function):
                 continue
-            report(Finding(
-                self.code, call,
-                f"`{label}` is built per request in `{function.name}`: build it once (at import or in the "
-                "lifespan) and share it",
-            ))
+            if opens_one_connection(model, call):
+                advice = "create a pool once (at import or in the lifespan) and acquire a connection from it per request"
+                message = f"`{label}` opens a connection per request in `{function.name}`: {advice}"
+            else:
+                message = (
+                    f"`{label}` is built per request in `{function.name}`: build it once (at import or in the "
+                    "lifespan) and share it"
+                )
+            report(Finding(self.code, call, message))
