@@ -47,6 +47,10 @@ class BlockingQuestions:
         scope = self.scope_at(call)
         if isinstance(func, cst.Attribute):
             receiver = self.value_of(func.value, scope)
+            if isinstance(receiver, Obj) and not receiver.type.blocking:
+                # an async library's blocking form of a call (Piccolo's `run_sync()`)
+                spec = receiver.type.methods.get(func.attr.value)
+                return receiver.type if spec is not None and lib.parse_spec(spec).mode == "block" else None
             if isinstance(receiver, Obj) and receiver.type.blocking:
                 spec = receiver.type.methods.get(func.attr.value)
                 if spec is not None and lib.parse_spec(spec).mode == "sync":
@@ -122,6 +126,8 @@ def _does_io(model, call: cst.Call) -> bool:
     scope = model.scope_at(call)
     if isinstance(func, cst.Attribute):
         receiver = model.value_of(func.value, scope)
+        if isinstance(receiver, Obj) and not receiver.type.blocking:
+            return True  # only a `block` method of an async type gets here
         if isinstance(receiver, Obj) and receiver.type.blocking:
             if _async_mode(model, func.value, scope):
                 return False

@@ -66,11 +66,14 @@ def blocking_calls(model: SemanticModel, family: str) -> Iterator[BlockingCall]:
         where = f"`async def {function.name}`" if function is not None else "an `async def`"
         if function_scope is not None and function_scope not in fixes:
             fixes[function_scope] = _plain_def_fix(model, function_scope)
-        yield BlockingCall(call, driver, (
-            f"`{_short(model, call.func)}()`{through} blocks the event loop in {where}: "
-            f"{driver.library} is synchronous; use {driver.alternative}, or run it in a thread "
-            "(`await asyncio.to_thread(...)`)"
-        ), fixes.get(function_scope) if function_scope is not None else None)
+        if driver.blocking:
+            why = f"{driver.library} is synchronous; use {driver.alternative}, or run it in a thread (`await asyncio.to_thread(...)`)"
+        else:  # the blocking form of an async library's object (Piccolo's `run_sync()`)
+            why = f"it is {driver.library}'s synchronous form; {driver.alternative}"
+        yield BlockingCall(
+            call, driver, f"`{_short(model, call.func)}()`{through} blocks the event loop in {where}: {why}",
+            fixes.get(function_scope) if function_scope is not None else None,
+        )
 
 
 def _plain_def_fix(model: SemanticModel, function_scope: Scope) -> Optional[Fix]:

@@ -10,9 +10,12 @@ class DiscardedCoroutine(Rule):
     name = "discarded-db-coroutine"
     summary = "An async database call is never awaited: its coroutine is thrown away."
     what_it_does = """
-        Checks for calls of async database APIs (`databases`, asyncpg, aiosqlite,
-        SQLAlchemy's asyncio API) inside an `async def` whose result is dropped:
-        a bare statement, an assignment to `_`, or a local name nothing reads.
+        Checks for calls of async database APIs (the drivers, `databases`,
+        SQLAlchemy's asyncio API, the ORMs, Motor and `redis.asyncio`) inside
+        an `async def` whose result is dropped: a bare statement, an assignment
+        to `_`, or a local name nothing reads; and for an ORM's lazy query
+        (`User.filter(...).delete()` in Tortoise, `Band.select()` in Piccolo)
+        built and dropped without `await`.
         """
     why_bad = """
         Calling a coroutine function only creates a coroutine object. Unless it

@@ -15,8 +15,9 @@ class SyncIterationOfAsyncIterator(Rule):
     what_it_does = """
         Checks for `for` loops, comprehensions and `list()`/`tuple()`/`sorted()`...
         over async iterators of the DB libraries: `databases`' `.iterate()`,
-        asyncpg's `cursor()`, aiosqlite cursors and `iterdump()`, SQLAlchemy's
-        `AsyncResult` from `stream()`.
+        asyncpg's `cursor()`, the async drivers' cursors, aiosqlite's
+        `iterdump()`, SQLAlchemy's `AsyncResult` from `stream()`, Motor's and
+        pymongo's cursors, `redis.asyncio`'s `scan_iter()`, Tortoise querysets.
         """
     why_bad = """
         An async iterator has no `__iter__`: the loop raises `TypeError: 'async_generator'

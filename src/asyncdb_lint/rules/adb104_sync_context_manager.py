@@ -15,7 +15,9 @@ class SyncWithOfAsyncContextManager(Rule):
         Checks for `with` statements over async context managers of the DB
         libraries - `databases`' `transaction()` and `connection()`, asyncpg's
         `pool.acquire()` and `transaction()`, SQLAlchemy's `engine.connect()`,
-        `engine.begin()` and sessions, `aiosqlite.connect()` - and for a
+        `engine.begin()` and sessions, `aiosqlite.connect()`, psycopg's
+        `transaction()` and pool `connection()`, the pools of aiomysql and
+        aiopg - and for a
         `transaction()` (or `engine.begin()`) that is created and dropped.
         """
     why_bad = """

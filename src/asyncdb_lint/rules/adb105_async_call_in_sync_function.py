@@ -50,6 +50,8 @@ class AsyncCallInSyncFunction(Rule):
                 if value.user:
                     continue
                 api = value.api
+            elif isinstance(value, Obj) and value.type.query:
+                api = f"{model.module.code_for_node(call.func)}()"
             elif isinstance(value, Obj) and value.type.lost_if_dropped:
                 api = f"{value.type.label}"
             else:
@@ -61,6 +63,8 @@ class AsyncCallInSyncFunction(Rule):
             returned_to_framework = fate.how in ("returned", "returned_as_data") and model.returns_as_data(fate)
             if fate.how not in _LOST and not returned_to_framework:
                 continue
+            if isinstance(value, Obj) and value.type.query and fate.how == "attribute":
+                continue  # a query chained on (`.where(...)`, `.run_sync()`): the last link decides
             if isinstance(value, Pending) and value.mode == "awaitable_cm" and fate.how in ("consumed", "operand"):
                 continue  # may be passed on to be entered elsewhere
             if isinstance(value, Pending) and value.mode == "aiter":

@@ -118,10 +118,13 @@ _PICCOLO = [
             "to_dict": "sync",
         },
     ),
+    # `run_sync()` runs the query to completion on a new event loop, in a
+    # worker thread when one is already running: it blocks the caller.
     _query(
         "piccolo.Query", "query", "piccolo",
         methods={**same(_PICCOLO_CHAIN, "piccolo.Query"), **same("run batch response_handler", "await"),
-                 "run_sync": "sync"},
+                 "run_sync": "block"},
+        family="driver", alternative="`await` the query (or `await query.run()`)",
     ),
 ]
 
