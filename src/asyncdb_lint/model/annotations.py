@@ -14,7 +14,7 @@ from asyncdb_lint.model.values import Extern, FuncSummary, Obj, Opaque, ProjectC
 _UNWRAP_FIRST = {
     "typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
     "typing.AsyncIterator", "typing.AsyncGenerator", "typing.Iterator", "typing.Generator",
-    "typing.AsyncIterable", "typing.Iterable", "typing.Awaitable", "typing.Type",
+    "typing.AsyncIterable", "typing.Iterable", "typing.Awaitable",
     "collections.abc.AsyncIterator", "collections.abc.AsyncGenerator",
     "collections.abc.Iterator", "collections.abc.Generator",
     "collections.abc.AsyncIterable", "collections.abc.Iterable", "collections.abc.Awaitable",
@@ -33,10 +33,27 @@ class AnnotationQuestions:
         """What an annotation that names no DB kind says: an instance of a class
         of this file, or something else the model does not track (``Opaque``)
         - a builtin or another library's type. None when it makes no claim."""
+        if isinstance(annotation, cst.SimpleString):  # a forward reference: "type[User]"
+            try:
+                inner = cst.parse_expression(annotation.evaluated_value)  # type: ignore[arg-type]
+            except Exception:
+                return None
+            self.parents[inner] = annotation
+            return self.declared_other(inner, scope)
         if isinstance(annotation, cst.Subscript):
             elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
-            if self.qualname_of(annotation.value, scope) == "typing.Optional" and len(elements) == 1:
+            qualname = self.qualname_of(annotation.value, scope)
+            if qualname == "typing.Optional" and len(elements) == 1:
                 return self.declared_other(elements[0], scope)
+            builtin_type = isinstance(annotation.value, cst.Name) and annotation.value.value == "type" and not self.binds("type", scope)
+            if (qualname == "typing.Type" or builtin_type) and len(elements) == 1:
+                # `model: Type[User]`: the class itself (its classmethods: an ORM's `User.filter()`)
+                inner = self.declared_other(elements[0], scope)
+                if isinstance(inner, Instance):
+                    return ClassValue(inner.info)
+                if isinstance(inner, ProjectInstance):
+                    return ProjectClass(inner.path, inner.name)
+                return Opaque("type")
             return None
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
             if isinstance(annotation.right, cst.Name) and annotation.right.value == "None":

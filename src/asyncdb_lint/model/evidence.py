@@ -61,6 +61,8 @@ class EvidenceQuestions:
         if not isinstance(func, cst.Attribute) or not scope.is_async:
             return None
         method = func.attr.value
+        if any(self.uses_library(library) for library in _query_builders().get(method, ())):
+            return None  # an ORM's `Model.filter()`/`.all()`: awaited elsewhere, yet a query to chain on, not a coroutine
         keys = self._receiver_keys(func.value, scope)
         if keys is None:
             return None
@@ -278,6 +280,25 @@ def _by_what_else_is_awaited(awaited: Set[str], method: str, uses_library) -> Op
 
 
 _NAMES: Dict[int, FrozenSet[str]] = {}
+
+
+_BUILDERS: Dict[int, Dict[str, FrozenSet[str]]] = {}
+
+
+def _query_builders() -> Dict[str, FrozenSet[str]]:
+    """Method names that return a lazy, awaitable query on some ORM type -> those ORMs."""
+    builders = _BUILDERS.get(len(lib.TYPES))
+    if builders is None:
+        found: Dict[str, Set[str]] = defaultdict(set)
+        for db_type in lib.TYPES.values():
+            for method, spec in db_type.methods.items():
+                kind = lib.parse_spec(spec).kind
+                if kind in lib.TYPES and lib.TYPES[kind].query:
+                    found[method].add(db_type.library)
+        builders = {method: frozenset(libraries) for method, libraries in found.items()}
+        _BUILDERS.clear()
+        _BUILDERS[len(lib.TYPES)] = builders
+    return builders
 
 
 def _async_method_names() -> FrozenSet[str]:

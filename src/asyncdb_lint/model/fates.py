@@ -55,7 +55,7 @@ class FateQuestions:
         if isinstance(parent, cst.Await):
             return Usage("awaited", node, parent)
         if isinstance(parent, cst.Expr):
-            if self._expects_raise(parent):
+            if self.expects_raise(parent):
                 return Usage("expected_to_raise", node, parent)  # a test: the call itself must fail
             return Usage("discarded", node, parent)
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
@@ -258,7 +258,7 @@ class FateQuestions:
                 end = index
         if end is None:
             return uses
-        kept = {id(statement) for statement in body[first:end]}
+        kept = {id(statement) for statement in body[first:end + 1]}  # the rebinding reads it first: `q = q.where(...)`
         return [use for use in uses if any(id(ancestor) in kept for ancestor in self.ancestors(use))]
 
     def _statement_in_block(self, node: cst.CSTNode) -> Tuple[Optional[cst.CSTNode], int]:
@@ -273,7 +273,7 @@ class FateQuestions:
             child = ancestor
         return None, -1
 
-    def _expects_raise(self, statement: cst.CSTNode) -> bool:
+    def expects_raise(self, statement: cst.CSTNode) -> bool:
         """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)`` of its function."""
         for ancestor in self.ancestors(statement):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):

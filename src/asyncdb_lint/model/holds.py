@@ -56,6 +56,11 @@ class ValueQuestions:
             return ".".join(qualname.split(".")[-2:]) + "()"
         return self.module.code_for_node(func) + "()"
 
+    def code_label(self, call: cst.Call) -> str:
+        """How messages show a call as written, on one line and shortened: ``Band.select().where(...)``."""
+        code = " ".join(self.module.code_for_node(call.func).split())
+        return f"{code if len(code) <= 48 else '...' + code[-45:]}(...)"
+
     def qualname_of(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]:
         value = self.value_of(expr, scope)
         return value.qualname if isinstance(value, Extern) else None
@@ -262,6 +267,9 @@ class ValueQuestions:
                 elif isinstance(base_value, Extern) and base_value.qualname in lib.MODEL_BASES:
                     class_kind, instance_kind = lib.MODEL_BASES[base_value.qualname]
                     found = _library_member(instance_kind if instance else class_kind, attr, info.node.name.value)
+                elif instance and isinstance(base_value, Extern) and base_value.qualname in lib.CLASSES:
+                    # `class Cache(redis.asyncio.Redis)`: its instances (and `self`) are Redis clients
+                    found = _library_member(lib.CLASSES[base_value.qualname], attr, info.node.name.value)
                 if found is not None:
                     return found
         return None
@@ -392,6 +400,8 @@ def _library_member(kind: str, attr: str, class_name: str) -> Optional[Value]:
     if attr in db_type.attributes:
         return Obj(db_type.attributes[attr])
     spec = db_type.methods.get(attr)
+    if spec is None and not attr.startswith("_"):
+        spec = db_type.default_method
     if spec is None:
         return None
     return FuncSummary(_call_result(spec, f"{class_name}.{attr}()"), None)

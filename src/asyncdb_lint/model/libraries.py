@@ -755,6 +755,10 @@ UNTRACED_SQL_METHODS: FrozenSet[str] = frozenset({
 
 
 # --- lifecycle (ADB2xx) ----------------------------------------------------
+# Shared handles whose `connect()`/`disconnect()` belong to the lifespan, not
+# to a request.
+CONNECTED_AT_STARTUP: FrozenSet[str] = frozenset({"databases.Database", "databasez.Database"})
+
 # Building one of these opens connections (or a pool of them): once per
 # process, never per request.
 HANDLE_FACTORIES: Dict[str, str] = {

@@ -1,7 +1,9 @@
 """ADB102: an async DB call's coroutine used as if it were the result."""
 
+import libcst as cst
+
 from asyncdb_lint.fixes import SAFE, Fix, add_await
-from asyncdb_lint.model.values import Pending
+from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 # How each use reads in a message.
@@ -59,12 +61,23 @@ class CoroutineUsedAsData(Rule):
     def check(self, model, report: Report) -> None:
         for call in model.calls:
             value = model.value_of(call)
+            if isinstance(value, Obj) and value.type.query and model.scope_of[call].is_async:
+                _query_used_as_data(self.code, model, call, value, report)
+                continue
             if not isinstance(value, Pending) or value.user or value.mode == "aiter":
                 continue
             if not model.scope_of[call].is_async:
                 continue  # ADB105 covers code that can never await
             fate = model.fate_of(call)
             how = fate.how
+            if how == "async_for" and value.mode == "await" and not value.evidence:
+                # `async for row in pool.fetch(q)`: a coroutine is not an async iterable
+                report(Finding(
+                    self.code, call,
+                    f"`{value.api}` is iterated with `async for` without `await`: it is a coroutine, not its rows",
+                    Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
+                ))
+                continue
             if how == "returned" and not model.returns_as_data(fate):
                 continue
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
@@ -77,3 +90,23 @@ class CoroutineUsedAsData(Rule):
                 f"`{value.api}` is {USE_WORDS[how]}{through} without `await`: it is a coroutine, not its result",
                 Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
             ))
+
+
+def _query_used_as_data(code: str, model, call, value: Obj, report: Report) -> None:
+    """An ORM's lazy query used as its result (`user = User.get(...)` then
+    `user.name`); chaining on it (`.filter()`, `.run()`) is how it is built."""
+    fate = model.fate_of(call)
+    how = fate.how
+    if how == "attribute" and isinstance(fate.context, cst.Attribute) and fate.context.attr.value in value.type.methods:
+        return
+    if how == "returned" and not model.returns_as_data(fate):
+        return
+    if how not in USE_WORDS or (value.type.async_iterable and how in ("iterated", "consumed")):
+        return  # `for row in User.all()`, `list(User.all())`: ADB103's
+    through = f" (through `{fate.name}`)" if fate.name else ""
+    report(Finding(
+        code, call,
+        f"`{model.code_label(call)}` is {USE_WORDS[how]}{through} without `await`: it is a {value.type.library} "
+        "query, not its result",
+        Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
+    ))

@@ -48,8 +48,8 @@ class SyncIterationOfAsyncIterator(Rule):
 
     def check(self, model, report: Report) -> None:
         for loop in model.fors:
-            if loop.asynchronous is not None:
-                continue
+            if loop.asynchronous is not None or model.expects_raise(loop):
+                continue  # (inside `pytest.raises`/`assertRaises`: a test of that very mistake)
             scope = model.scope_of[loop]
             value = model.value_of(loop.iter, scope)
             if is_async_iterable(value):

@@ -49,8 +49,8 @@ class SyncWithOfAsyncContextManager(Rule):
 
     def check(self, model, report: Report) -> None:
         for statement in model.withs:
-            if statement.asynchronous is not None:
-                continue
+            if statement.asynchronous is not None or model.expects_raise(statement):
+                continue  # (inside `pytest.raises`/`assertRaises`: a test of that very mistake)
             scope = model.scope_of[statement]
             values = [model.value_of(item.item, scope) for item in statement.items]
             fixable = scope.is_async and all(is_async_context_manager(value) for value in values)

@@ -1,6 +1,7 @@
 """ADB105: an async DB call where it can never be awaited."""
 
 from asyncdb_lint.fixes import UNSAFE, Fix, add_await, make_async
+from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -51,7 +52,7 @@ class AsyncCallInSyncFunction(Rule):
                     continue
                 api = value.api
             elif isinstance(value, Obj) and value.type.query:
-                api = f"{model.module.code_for_node(call.func)}()"
+                api = model.code_label(call)
             elif isinstance(value, Obj) and value.type.lost_if_dropped:
                 api = f"{value.type.label}"
             else:
@@ -63,8 +64,8 @@ class AsyncCallInSyncFunction(Rule):
             returned_to_framework = fate.how in ("returned", "returned_as_data") and model.returns_as_data(fate)
             if fate.how not in _LOST and not returned_to_framework:
                 continue
-            if isinstance(value, Obj) and value.type.query and fate.how == "attribute":
-                continue  # a query chained on (`.where(...)`, `.run_sync()`): the last link decides
+            if isinstance(value, Obj) and value.type.query and fate.how != "discarded":
+                continue  # chained on (`.where()`, `.run_sync()`), a subquery, `str(query)`: built to be used
             if isinstance(value, Pending) and value.mode == "awaitable_cm" and fate.how in ("consumed", "operand"):
                 continue  # may be passed on to be entered elsewhere
             if isinstance(value, Pending) and value.mode == "aiter":
@@ -78,8 +79,13 @@ class AsyncCallInSyncFunction(Rule):
                     .change(call, add_await(model.parent(call), call))
                     .change(function_scope.node, make_async)
                 )
-            report(Finding(
-                self.code, call,
-                f"`{api}` is called in {where}, where it can never be awaited: make the function `async def` and `await` it",
-                fix,
-            ))
+            if isinstance(value, Obj) and value.type.query:
+                run_sync = any(lib.parse_spec(spec).mode == "block" for spec in value.type.methods.values())
+                advice = "run it with `.run_sync()`, or " if run_sync else ""
+                message = (
+                    f"`{api}` builds a {value.type.library} query in {where} and drops it, so it never runs: "
+                    f"{advice}make the function `async def` and `await` it"
+                )
+            else:
+                message = f"`{api}` is called in {where}, where it can never be awaited: make the function `async def` and `await` it"
+            report(Finding(self.code, call, message, fix))

@@ -2,6 +2,7 @@
 
 import libcst as cst
 
+from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.requests import request_context
 from asyncdb_lint.model.values import Obj
 from asyncdb_lint.rules.base import Finding, Report, Rule
@@ -72,7 +73,7 @@ class ConnectPerRequest(Rule):
             if function is None or not context.is_per_request(function):
                 continue
             receiver = model.value_of(func.value, scope)
-            if not (isinstance(receiver, Obj) and receiver.kind == "databases.Database"):
+            if not (isinstance(receiver, Obj) and receiver.kind in lib.CONNECTED_AT_STARTUP):
                 continue
             if _built_here(model, func.value, function_scope) or _guarded(model, call, func.value, function):
                 continue

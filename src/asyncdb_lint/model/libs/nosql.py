@@ -212,14 +212,14 @@ _REDIS_CLASSES = {
 _FUNCTIONS = {
     "redis.asyncio.from_url": "redis.asyncio.Redis",
     "redis.asyncio.client.from_url": "redis.asyncio.Redis",
-    **{f"{name}.from_url": "redis.asyncio.Redis" for name in _REDIS_CLASSES},
+    **{f"{name}.{factory}": "redis.asyncio.Redis" for name in _REDIS_CLASSES for factory in ("from_url", "from_pool")},
 }
 
 _HANDLE_FACTORIES = {
     **{name: "AsyncIOMotorClient(...)" for name, kind in _MOTOR_CLASSES.items() if kind == "motor.Client"},
     **{name: "AsyncMongoClient(...)" for name, kind in _PYMONGO_CLASSES.items() if kind == "pymongo.AsyncMongoClient"},
     **{name: "Redis(...)" for name in _REDIS_CLASSES},
-    **{name: "redis.asyncio.from_url(...)" for name in _FUNCTIONS},
+    **{name: "redis.asyncio.from_url(...)" for name in _FUNCTIONS if name.endswith("from_url")},
 }
 
 FAMILY = Family(

@@ -126,7 +126,29 @@ _PICCOLO = [
                  "run_sync": "block"},
         family="driver", alternative="`await` the query (or `await query.run()`)",
     ),
+    DbType(
+        "piccolo.Engine", "Engine", "piccolo",
+        methods={
+            **same("run_querystring run_ddl start_connection_pool close_connection_pool get_version prep_database "
+                   "batch", "await"),
+            "transaction": "piccolo.TransactionBlock",
+            "atomic": "piccolo.Atomic",
+        },
+    ),
+    DbType("piccolo.TransactionBlock", "transaction()", "piccolo", enters_to="piccolo.Transaction", must_enter=True),
+    DbType("piccolo.Transaction", "transaction", "piccolo"),
+    # `atomic()` collects queries (`add()`) and runs them in one transaction when awaited.
+    _query(
+        "piccolo.Atomic", "atomic()", "piccolo",
+        methods={"add": "sync", "run": "await", "run_sync": "block"},
+        family="driver", alternative="`await` it (or `await atomic.run()`)",
+    ),
 ]
+_PICCOLO_CLASSES = {
+    f"piccolo.engine{module}.{name}Engine": "piccolo.Engine"
+    for name, modules in (("Postgres", ("", ".postgres")), ("SQLite", ("", ".sqlite")), ("Cockroach", ("", ".cockroach")))
+    for module in modules
+}
 
 # --- ormar -----------------------------------------------------------------------------
 _ORMAR_QUERYSET = {
@@ -196,6 +218,7 @@ _BEANIE_FUNCTIONS = same("beanie.init_beanie beanie.odm.utils.init.init_beanie",
 
 FAMILY = Family(
     types=[*_TORTOISE, *_PICCOLO, *_ORMAR, *_BEANIE],
+    classes=_PICCOLO_CLASSES,
     functions={**_TORTOISE_FUNCTIONS, **_BEANIE_FUNCTIONS},
     sql_sinks={
         # The placeholder style depends on the database behind the connection.
