@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.scopes import FunctionInfo, Scope, dotted_name, outside_comprehensions
+from asyncdb_lint.model.scopes import Binding, FunctionInfo, Scope, dotted_name, outside_comprehensions
 from asyncdb_lint.model.values import Obj
 
 _COMPREHENSION_TYPES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -261,6 +261,33 @@ class FateQuestions:
         kept = {id(statement) for statement in body[first:end + 1]}  # the rebinding reads it first: `q = q.where(...)`
         return [use for use in uses if any(id(ancestor) in kept for ancestor in self.ancestors(use))]
 
+    def reaching_bindings(self, name: str, use: cst.CSTNode, bindings: List[Binding]) -> List[Binding]:
+        """The bindings of ``name`` that may reach ``use``.
+
+        A plain ``name = ...`` statement earlier in a block that holds the use
+        (directly or in a nested statement) hides every binding before it -
+        the parameter, an earlier assignment: ``name = int(name)`` then
+        ``f"... {name}"``. Bindings from that statement to the use are kept.
+        """
+        child: cst.CSTNode = use
+        for ancestor in self.ancestors(use):
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                break
+            if isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
+                body = list(ancestor.body)
+                index = next((i for i, statement in enumerate(body) if statement is child), None)
+                if index is not None:
+                    for start in range(index - 1, -1, -1):
+                        if _assigns_plainly(body[start], name):
+                            kept = {id(statement) for statement in body[start:index + 1]}
+                            return [
+                                binding for binding in bindings
+                                if binding.node is not None
+                                and any(id(node) in kept for node in (binding.node, *self.ancestors(binding.node)))
+                            ]
+            child = ancestor
+        return bindings
+
     def _statement_in_block(self, node: cst.CSTNode) -> Tuple[Optional[cst.CSTNode], int]:
         """The block (an indented block or the module) holding the statement of ``node``, and its index there."""
         child = node
@@ -336,3 +363,18 @@ class FateQuestions:
                     children[scope.parent].append(scope)
             self.__dict__["_children"] = children
         return children
+
+
+def _assigns_plainly(statement: cst.CSTNode, name: str) -> bool:
+    """``name = ...`` (or ``name: T = ...``) as a whole simple statement."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Assign) and any(
+            isinstance(target.target, cst.Name) and target.target.value == name for target in small.targets
+        ):
+            return True
+        if isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name) \
+                and small.target.value == name:
+            return True
+    return False

@@ -221,7 +221,43 @@ class StringAnalysis:
             inner = self.origin(expr, scope)
             if inner is not None and inner.dynamic:
                 return inner
+        numeric = numeric or self._numeric(expr, scope)
         return Hole(construction, expr, numeric, self._escaped_for(expr, scope))
+
+    def _numeric(self, expr: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
+        """A number at run time (``int(x)``, ``len(rows)``, arithmetic on them, a
+        name only ever bound to one), or text made only of numbers
+        (``f"{hours:+d}:{minutes:02d}"``): nothing that can carry SQL."""
+        if depth > 4:
+            return False
+        if self._scalar(expr, scope) is not None:
+            return True
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _NUMBER_BUILTINS:
+            return not self.model.binds(expr.func.value, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(
+            expr.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Divide, cst.Modulo)
+        ):
+            return self._numeric(expr.left, scope, depth + 1) and self._numeric(expr.right, scope, depth + 1)
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+            return self._numeric(expr.expression, scope, depth + 1)
+        if isinstance(expr, cst.FormattedString):
+            return all(
+                isinstance(part, cst.FormattedStringText)
+                or (part.format_spec is not None and _numeric_format(_spec_text(part.format_spec)))
+                or self._numeric(part.expression, scope, depth + 1)
+                for part in expr.parts
+            )
+        if isinstance(expr, cst.Name):
+            found = self._bindings(expr.value, scope, expr)
+            if found is None:
+                return False
+            _, bindings = found
+            nodes = [b.node for b in bindings if b.how != "unknown"]
+            return bool(nodes) and all(
+                binding.how == "value" and binding.node is not None and self._numeric(binding.node, binding.scope, depth + 1)
+                for binding in bindings if binding.how != "unknown"
+            )
+        return False
 
     def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> Optional[StringOrigin]:
         if isinstance(expr.operator, cst.Add):
@@ -446,10 +482,10 @@ class StringAnalysis:
         return StringOrigin(static) if static is not None else None
 
     def _name(self, node: cst.Name, scope: Scope) -> Optional[StringOrigin]:
-        return self._name_bindings(node.value, scope)
+        return self._name_bindings(node.value, scope, node)
 
-    def _name_bindings(self, name: str, scope: Scope) -> Optional[StringOrigin]:
-        found = self._bindings(name, scope)
+    def _name_bindings(self, name: str, scope: Scope, use: Optional[cst.CSTNode] = None) -> Optional[StringOrigin]:
+        found = self._bindings(name, scope, use)
         if found is None:
             return None
         home, bindings = found
@@ -531,12 +567,17 @@ class StringAnalysis:
             origins.append(origin)
         return _sequence(origins)
 
-    def _bindings(self, name: str, scope: Scope) -> Optional[Tuple[Scope, List[Binding]]]:
-        """The scope that binds ``name`` as seen from ``scope``, and its bindings (None: unbound)."""
+    def _bindings(
+        self, name: str, scope: Scope, use: Optional[cst.CSTNode] = None
+    ) -> Optional[Tuple[Scope, List[Binding]]]:
+        """The scope that binds ``name`` as seen from ``scope``, and its bindings
+        (those that may reach ``use``, when given; None: unbound)."""
         home = self.model.binding_scope(name, scope)
         if home is None:
             return None
         bindings = [b for b in home.bindings[name] if b.how != "none"]
+        if use is not None:
+            bindings = self.model.reaching_bindings(name, use, bindings)
         return (home, bindings) if bindings else None
 
     # ------------------------------------------------------------ literal-only values
@@ -570,7 +611,7 @@ class StringAnalysis:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None"):
                 return expr.value
-            found = self._bindings(expr.value, scope)
+            found = self._bindings(expr.value, scope, expr)
             if found is None:
                 return None
             home, bindings = found
@@ -1053,6 +1094,9 @@ _ALLOW_LIST_NAME = re.compile(
 
 def _spec_text(spec: Sequence[cst.BaseFormattedStringContent]) -> str:
     return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in spec)
+
+
+_NUMBER_BUILTINS = frozenset({"int", "float", "len", "round", "abs"})
 
 
 def _numeric_format(spec: str) -> bool:

@@ -113,7 +113,8 @@ def classify(hole: Hole, before: str, after: str, passes_values: bool) -> Option
         return None
     keyword = _statement_keyword(statement)
     if keyword in _ADMIN_STATEMENTS:
-        return Placement(STRUCTURE, "statement", keyword)
+        # a number (`SET lock_timeout = {ms:d}`) cannot carry SQL, and no driver binds one there
+        return None if hole.numeric else Placement(STRUCTURE, "statement", keyword)
     if quote == "'":
         return Placement(VALUE)
     if quote:
