@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
+from asyncdb_lint.model import frameworks
 from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.scopes import Binding, FunctionInfo, Scope, dotted_name, outside_comprehensions
 from asyncdb_lint.model.values import Obj
@@ -334,14 +335,17 @@ class FateQuestions:
         return function.is_async or self.is_request_handler(function)
 
     def is_request_handler(self, function: FunctionInfo) -> bool:
-        """Decorated as a route of a FastAPI/Starlette app or router."""
+        """Decorated as a route of an app or router of a framework that runs a plain
+        ``def`` handler in a threadpool and serialises what it returns (FastAPI,
+        Starlette). Where requests run, for every framework: model/requests.py."""
         outer = function.scope.parent or self.module_scope
         for decorator in function.node.decorators:
             expr = decorator.decorator
             if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
                 if expr.func.attr.value in lib.ROUTE_DECORATORS:
                     receiver = self.value_of(expr.func.value, outer)
-                    if isinstance(receiver, Obj) and receiver.type.app:
+                    if isinstance(receiver, Obj) and receiver.type.app \
+                            and receiver.type.library in frameworks.THREADPOOL_FRAMEWORKS:
                         return True
         return False
 
