@@ -57,12 +57,19 @@ class EvidenceQuestions:
 
     def call_by_evidence(self, call: cst.Call, scope: Scope) -> Optional[Value]:
         """What ``receiver.method(...)`` returns when only the code's own use says so."""
+        found = self._call_by_evidence(call, scope)
+        if found is not None:
+            # an ORM's `Model.filter()`/`.all()`: awaited elsewhere, yet a query to chain on, not a coroutine
+            builders = _query_builders().get(call.func.attr.value, ())  # type: ignore[attr-defined]
+            if any(self.uses_library(library) for library in builders):
+                return None
+        return found
+
+    def _call_by_evidence(self, call: cst.Call, scope: Scope) -> Optional[Value]:
         func = call.func
         if not isinstance(func, cst.Attribute) or not scope.is_async:
             return None
         method = func.attr.value
-        if any(self.uses_library(library) for library in _query_builders().get(method, ())):
-            return None  # an ORM's `Model.filter()`/`.all()`: awaited elsewhere, yet a query to chain on, not a coroutine
         keys = self._receiver_keys(func.value, scope)
         if keys is None:
             return None
@@ -159,6 +166,8 @@ class EvidenceQuestions:
                     continue
                 method = func.attr.value
                 mode = self._async_use(call)
+                if mode is not None and self.expects_raise(call):
+                    continue  # `with pytest.raises(TypeError): await x.f()`: a test that it is *not* awaitable
                 for key in keys:
                     if key is None:
                         continue

@@ -35,7 +35,7 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.semantic import Binding, Scope, SemanticModel
+from asyncdb_lint.model.semantic import IMPORT_BINDINGS, Binding, ClassInfo, ClassValue, FunctionInfo, FunctionValue, Instance, Scope, SemanticModel
 from asyncdb_lint.model.values import Extern, Obj
 
 HOLE = "\u25a1"  # stands for a spliced value in the reconstructed text
@@ -234,6 +234,15 @@ class StringAnalysis:
             return True
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _NUMBER_BUILTINS:
             return not self.model.binds(expr.func.value, scope)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "next" and expr.args:
+            # `next(counter)` of an `itertools.count()`
+            counter = expr.args[0].value
+            found = self._bindings(counter.value, scope) if isinstance(counter, cst.Name) else None
+            return found is not None and all(
+                isinstance(made, cst.Call) and self.model.qualname_of(made.func, b.scope) == "itertools.count"
+                for b in found[1]
+                for made in [b.node.default if b.how == "param" and isinstance(b.node, cst.Param) else b.node]
+            )
         if isinstance(expr, cst.BinaryOperation) and isinstance(
             expr.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Divide, cst.Modulo)
         ):
@@ -392,6 +401,10 @@ class StringAnalysis:
             if method in _STR_METHODS:
                 return receiver
             return None
+        if isinstance(func, cst.Name):
+            callee = self.model.value_of(func, scope)
+            if isinstance(callee, FunctionValue):
+                return self._returned_text(callee.info)
         if isinstance(func, cst.Name) and func.value == "str" and call.args:
             arg = call.args[0].value
             origin = self.origin(arg, scope)
@@ -400,6 +413,52 @@ class StringAnalysis:
             static = self._scalar(arg, scope)
             return StringOrigin(static) if static is not None else None
         return None
+
+    def _argument_origin(self, param: cst.Param, info: FunctionInfo) -> Optional[StringOrigin]:
+        """A parameter of a function nested in another, when every call of it (all
+        in the enclosing function) passes literal-only text: ``_version(cur, "migrations")``."""
+        outer = info.scope.parent
+        if outer is None or outer.kind != "function" or info.owner is not None:
+            return None
+        params = list(info.node.params.params)
+        position = next((i for i, p in enumerate(params) if p is param), None)
+        key = ("argument", id(param))
+        if key in self._elements_busy:
+            return None
+        self._elements_busy.add(key)
+        try:
+            options: List[Optional[StringOrigin]] = []
+            for use in self.model.name_uses(info.name, outer):
+                call = self.model.parent(use)
+                if not (isinstance(call, cst.Call) and call.func is use):
+                    return None  # passed on as a value: called from elsewhere
+                argument = _argument_for(call, param.name.value, position)
+                if argument is None:
+                    argument = param.default
+                if argument is None:
+                    return None
+                scope = self.model.scope_at(call)
+                text = self.static_text(argument, scope)
+                options.append(StringOrigin(text) if text is not None else None)
+            return _either(options) if options else None
+        finally:
+            self._elements_busy.discard(key)
+
+    def _returned_text(self, info: FunctionInfo) -> Optional[StringOrigin]:
+        """What a plain function of this file returns, when every ``return`` is
+        literal-only text, or text with only numbers spliced in
+        (``f"savepoint_{next(counter)}"``): a name the code makes itself."""
+        if info.is_async or info.is_generator or not info.returns:
+            return None
+        texts: List[str] = []
+        for expr in info.returns:
+            if expr is None:
+                return None
+            origin = self.origin(expr, info.scope)
+            if origin is None or not all(hole.numeric for hole in origin.holes):
+                return None
+            texts.append(origin.text.replace(HOLE, "0"))
+        return StringOrigin(texts[0])
 
     def _join_call(self, call: cst.Call, separator: StringOrigin, scope: Scope) -> StringOrigin:
         construction = Construction("join", call)
@@ -514,6 +573,8 @@ class StringAnalysis:
         node = binding.node
         if binding.how == "value":
             return self.origin(node, binding.scope)
+        if binding.how == "param" and isinstance(node, cst.Param) and isinstance(binding.data, FunctionInfo):
+            return self._argument_origin(node, binding.data)
         if binding.how == "annotated" and isinstance(node, cst.AnnAssign) and node.value is not None:
             return self.origin(node.value, binding.scope)
         if binding.how == "augmented" and isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
@@ -549,7 +610,7 @@ class StringAnalysis:
             *getattr(info, "scope").bindings.get(name, ()),  # class body
             *getattr(info, "instance_attrs", {}).get(name, ()),  # `self.name = ...` in its methods
         ]
-        bindings = [b for b in bindings if b.how != "none"]
+        bindings = [b for b in bindings if not _sets_none(b)]
         if not bindings:
             return None
         origins = []
@@ -575,7 +636,12 @@ class StringAnalysis:
         home = self.model.binding_scope(name, scope)
         if home is None:
             return None
-        bindings = [b for b in home.bindings[name] if b.how != "none"]
+        bindings = [b for b in home.bindings[name] if not _sets_none(b)]
+        if use is not None and home.kind == "class":
+            # a class body runs once, top to bottom: `SELECT_SQL = SELECT_SQL` reads the module's
+            bindings = [b for b in bindings if _before(self.model, b.node, use)]
+            if not bindings and home.parent is not None:
+                return self._bindings(name, home.parent, None)
         if use is not None:
             bindings = self.model.reaching_bindings(name, use, bindings)
         return (home, bindings) if bindings else None
@@ -593,7 +659,49 @@ class StringAnalysis:
                 return scalar
         if isinstance(expr, (cst.Name, cst.Attribute)) and self._guarded(expr, scope):
             return self.model.module.code_for_node(expr)  # checked against an allow-list first
+        if self._enum_member(expr, scope):
+            return self.model.module.code_for_node(expr)  # an enum of this file: its members are the allow-list
+        if self._imported_constant(expr, scope):
+            return self.model.module.code_for_node(expr)  # `from pkg.types import TASKS`: a constant by convention
         return None
+
+    def is_sql_parameter(self, expr: Optional[cst.CSTNode]) -> bool:
+        """A parameter that is SQL text by its name (``query``, ``sql``...)."""
+        if not (isinstance(expr, cst.Name) and expr.value in _SQL_PARAMETERS):
+            return False
+        scope = self.model.scope_at(expr)
+        found = self._bindings(expr.value, scope, expr)
+        return found is not None and all(binding.how == "param" for binding in found[1])
+
+    def _imported_constant(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """An UPPER_CASE name bound only by an import: another module's constant."""
+        if not (isinstance(expr, cst.Name) and expr.value.isupper() and len(expr.value) > 1):
+            return False
+        found = self._bindings(expr.value, scope, expr)
+        return found is not None and all(binding.how in IMPORT_BINDINGS for binding in found[1])
+
+    def _enum_member(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """``x.value``/``x.name`` of a member of an ``enum.Enum`` class of this file
+        (``self.kind.value`` with ``kind: Kind``, ``Kind.FAST.value``)."""
+        if not (isinstance(expr, cst.Attribute) and expr.attr.value in ("value", "name")):
+            return False
+        owner = self.model.value_of(expr.value, scope)
+        if isinstance(owner, Instance):
+            return self._is_enum(owner.info)
+        if isinstance(expr.value, cst.Attribute):
+            cls = self.model.value_of(expr.value.value, scope)
+            return isinstance(cls, ClassValue) and self._is_enum(cls.info)
+        return False
+
+    def _is_enum(self, info: ClassInfo, depth: int = 0) -> bool:
+        outer = info.scope.parent or self.model.module_scope
+        for base in info.node.bases:
+            value = self.model.value_of(base.value, outer)
+            if isinstance(value, Extern) and value.qualname in _ENUM_BASES:
+                return True
+            if isinstance(value, ClassValue) and depth < 4 and self._is_enum(value.info, depth + 1):
+                return True
+        return False
 
     def _scalar(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
         """The text of a literal-only number, bool or None (not a string)."""
@@ -1094,6 +1202,48 @@ _ALLOW_LIST_NAME = re.compile(
 
 def _spec_text(spec: Sequence[cst.BaseFormattedStringContent]) -> str:
     return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in spec)
+
+
+_SQL_PARAMETERS = frozenset({"query", "sql", "statement", "stmt", "sql_query", "raw_sql", "query_string", "operation"})
+_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+
+
+def _before(model: SemanticModel, node: Optional[cst.CSTNode], use: cst.CSTNode) -> bool:
+    """Whether ``node`` (a binding) is in a statement before the one of ``use``, in the same body."""
+    if node is None:
+        return False
+    first = next((a for a in (node, *model.ancestors(node)) if isinstance(a, cst.BaseStatement)), None)
+    second = next((a for a in (use, *model.ancestors(use)) if isinstance(a, cst.BaseStatement)), None)
+    block = model.parent(first) if first is not None else None
+    if first is None or second is None or block is not model.parent(second) or not hasattr(block, "body"):
+        return True  # not two statements of one body: leave it to the other rules
+    body = list(block.body)
+    return body.index(first) < body.index(second)
+
+
+def _argument_for(call: cst.Call, name: str, position: Optional[int]) -> Optional[cst.BaseExpression]:
+    """The expression a call passes for a parameter (by keyword, or by position)."""
+    positional = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg.value
+            continue
+        if positional == position:
+            return arg.value
+        positional += 1
+    return None
+
+
+def _sets_none(binding: Binding) -> bool:
+    """`x = None` or `x: T | None = None`: says nothing about the text `x` holds."""
+    if binding.how == "none":
+        return True
+    node = binding.node
+    return binding.how == "annotated" and isinstance(node, cst.AnnAssign) and isinstance(node.value, cst.Name) \
+        and node.value.value == "None"
 
 
 _NUMBER_BUILTINS = frozenset({"int", "float", "len", "round", "abs"})

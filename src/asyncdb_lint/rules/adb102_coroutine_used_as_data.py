@@ -3,6 +3,7 @@
 import libcst as cst
 
 from asyncdb_lint.fixes import SAFE, Fix, add_await
+from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -82,6 +83,8 @@ class CoroutineUsedAsData(Rule):
                 continue
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
                 continue
+            if value.evidence and value.mode == "awaitable_cm" and how == "attribute" and _method(call) not in lib.HANDLE_OPENERS:
+                continue  # entered elsewhere, it may be an async context manager with methods of its own (a change stream)
             if how not in USE_WORDS:
                 continue
             through = f" (through `{fate.name}`)" if fate.name else ""
@@ -97,12 +100,20 @@ def _query_used_as_data(code: str, model, call, value: Obj, report: Report) -> N
     `user.name`); chaining on it (`.filter()`, `.run()`) is how it is built."""
     fate = model.fate_of(call)
     how = fate.how
-    if how == "attribute" and isinstance(fate.context, cst.Attribute) and fate.context.attr.value in value.type.methods:
-        return
-    if how == "returned" and not model.returns_as_data(fate):
-        return
-    if how not in USE_WORDS or (value.type.async_iterable and how in ("iterated", "consumed")):
-        return  # `for row in User.all()`, `list(User.all())`: ADB103's
+    if how == "attribute":
+        # `user.name` reads the result; a call on the query (`.sql()`, `.where()`) is its own API
+        if not isinstance(fate.context, cst.Attribute) or isinstance(model.parent(fate.context), cst.Call):
+            return
+        if fate.context.attr.value in value.type.methods:
+            return
+    elif how in ("returned", "returned_as_data"):
+        if not model.returns_as_data(fate):
+            return
+    elif how == "iterated":
+        if value.type.async_iterable:
+            return  # `for row in User.all()`: ADB103's
+    elif how not in ("truth", "operand"):
+        return  # indexing slices a Tortoise queryset; passed on, it may be a subquery or `str(query)`
     through = f" (through `{fate.name}`)" if fate.name else ""
     report(Finding(
         code, call,
@@ -110,3 +121,7 @@ def _query_used_as_data(code: str, model, call, value: Obj, report: Report) -> N
         "query, not its result",
         Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
     ))
+
+
+def _method(call) -> str:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""

@@ -36,6 +36,9 @@ class DbType:
     row: bool = False  # one result row (fetch_one/fetchrow)
     rows: bool = False  # a list of rows (fetch_all/fetch)
     lazy: bool = False  # a blocking type whose constructor does no I/O: it connects on first use
+    # Methods whose call starts at once (Motor's futures run on a thread pool):
+    # dropping one loses its result and its errors, not the operation.
+    eager: FrozenSet[str] = frozenset()
     # Known only through a user's class hierarchy (an ORM's model class): an
     # untyped receiver is never taken for it, whatever its methods' names.
     by_hierarchy: bool = False

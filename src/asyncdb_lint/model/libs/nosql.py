@@ -31,12 +31,22 @@ _MOTOR_COLLECTION_AWAITS = (
     "create_index create_indexes drop_index drop_indexes drop index_information options rename "
     "create_search_index create_search_indexes drop_search_index update_search_index"
 )
+# Properties and attributes: never a sub-collection or a database by that name.
+_CLIENT_ATTRIBUTES = same(
+    "HOST PORT address arbiters codec_options io_loop is_mongos is_primary nodes options primary read_concern "
+    "read_preference secondaries topology_description write_concern delegate", "sync",
+)
+_DATABASE_ATTRIBUTES = same("client codec_options name read_concern read_preference write_concern delegate", "sync")
+_COLLECTION_ATTRIBUTES = same(
+    "codec_options database full_name name read_concern read_preference write_concern delegate", "sync",
+)
 _CURSOR_CHAIN = "limit skip sort batch_size clone hint where comment collation max_time_ms max_await_time_ms"
 
 _MOTOR = [
     DbType(
         "motor.Client", "AsyncIOMotorClient", "motor",
         methods={
+            **_CLIENT_ATTRIBUTES,
             "start_session": "await:motor.Session",
             **same("list_databases list_database_names drop_database server_info bulk_write", "await"),
             "watch": "motor.ChangeStream",
@@ -44,10 +54,12 @@ _MOTOR = [
             "close": "sync",
         },
         attribute_kind="motor.Database", item_kind="motor.Database",
+        eager=frozenset("list_database_names drop_database server_info bulk_write".split()),
     ),
     DbType(
         "motor.Database", "AsyncIOMotorDatabase", "motor",
         methods={
+            **_DATABASE_ATTRIBUTES,
             **same("command list_collection_names drop_collection validate_collection dereference "
                    "list_collections cursor_command", "await"),
             "create_collection": "await:motor.Collection",
@@ -56,16 +68,19 @@ _MOTOR = [
             **same("get_collection with_options", "motor.Collection"),
         },
         attribute_kind="motor.Collection", item_kind="motor.Collection",
+        eager=frozenset("command list_collection_names drop_collection validate_collection dereference".split()),
     ),
     DbType(
         "motor.Collection", "AsyncIOMotorCollection", "motor",
         methods={
+            **_COLLECTION_ATTRIBUTES,
             **same(_MOTOR_COLLECTION_AWAITS, "await"),
             **same("find find_raw_batches aggregate aggregate_raw_batches list_indexes list_search_indexes", "motor.Cursor"),
             "watch": "motor.ChangeStream",
             "with_options": "motor.Collection",
         },
         attribute_kind="motor.Collection", item_kind="motor.Collection",  # `db.users.archive`: a sub-collection
+        eager=frozenset(_MOTOR_COLLECTION_AWAITS.split()),
     ),
     DbType(
         "motor.Cursor", "AsyncIOMotorCursor", "motor",
@@ -74,7 +89,7 @@ _MOTOR = [
             **same(_CURSOR_CHAIN + " rewind", "motor.Cursor"),
             **same("next_object each", "sync"),
         },
-        enters_to="motor.Cursor", async_iterable=True,
+        enters_to="motor.Cursor", async_iterable=True, eager=frozenset({"to_list", "explain", "distinct"}),
     ),
     DbType("motor.ChangeStream", "AsyncIOMotorChangeStream", "motor",
            methods=same("next try_next close", "await"), enters_to="motor.ChangeStream", async_iterable=True),
@@ -84,9 +99,10 @@ _MOTOR = [
             "start_transaction": "motor.TransactionBlock",
             **same("commit_transaction abort_transaction end_session with_transaction", "await"),
         },
-        enters_to="motor.Session",
+        enters_to="motor.Session", eager=frozenset({"commit_transaction", "abort_transaction", "end_session"}),
     ),
-    DbType("motor.TransactionBlock", "start_transaction()", "motor", enters_to="motor.Transaction", must_enter=True),
+    # `start_transaction()` starts it at once; `async with` only commits or aborts at the end.
+    DbType("motor.TransactionBlock", "start_transaction()", "motor", enters_to="motor.Transaction"),
     DbType("motor.Transaction", "transaction", "motor"),
 ]
 _MOTOR_CLASSES = {
@@ -104,6 +120,7 @@ _PYMONGO = [
     DbType(
         "pymongo.AsyncMongoClient", "AsyncMongoClient", "pymongo",
         methods={
+            **_CLIENT_ATTRIBUTES,
             **same("aconnect close list_databases list_database_names drop_database server_info bulk_write", "await"),
             "watch": "await:pymongo.AsyncCursor",
             "start_session": "pymongo.AsyncClientSession",
@@ -114,6 +131,7 @@ _PYMONGO = [
     DbType(
         "pymongo.AsyncDatabase", "AsyncDatabase", "pymongo",
         methods={
+            **_DATABASE_ATTRIBUTES,
             **same("command drop_collection list_collection_names dereference validate_collection", "await"),
             **same("aggregate watch list_collections cursor_command", "await:pymongo.AsyncCursor"),
             "create_collection": "await:pymongo.AsyncCollection",
@@ -124,6 +142,7 @@ _PYMONGO = [
     DbType(
         "pymongo.AsyncCollection", "AsyncCollection", "pymongo",
         methods={
+            **_COLLECTION_ATTRIBUTES,
             **same(_MOTOR_COLLECTION_AWAITS, "await"),
             **same("find find_raw_batches", "pymongo.AsyncCursor"),
             **same("aggregate aggregate_raw_batches list_indexes list_search_indexes watch", "await:pymongo.AsyncCursor"),
@@ -147,8 +166,7 @@ _PYMONGO = [
         },
         enters_to="pymongo.AsyncClientSession",
     ),
-    DbType("pymongo.AsyncTransactionBlock", "start_transaction()", "pymongo", enters_to="pymongo.AsyncTransaction",
-           must_enter=True),
+    DbType("pymongo.AsyncTransactionBlock", "start_transaction()", "pymongo", enters_to="pymongo.AsyncTransaction"),
     DbType("pymongo.AsyncTransaction", "transaction", "pymongo"),
 ]
 _PYMONGO_CLASSES = {
