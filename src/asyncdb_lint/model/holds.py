@@ -326,7 +326,9 @@ class ValueQuestions:
         if qualname in lib.CLASSES:
             return Obj(lib.CLASSES[qualname])
         if qualname in lib.FUNCTIONS:
-            return _call_result(lib.FUNCTIONS[qualname], f"{qualname.split('.')[0]}.{qualname.rsplit('.', 1)[-1]}()")
+            owner, _, name = qualname.rpartition(".")
+            owner = owner.rpartition(".")[2] if owner.rpartition(".")[2][:1].isupper() else qualname.split(".")[0]
+            return _call_result(lib.FUNCTIONS[qualname], f"{owner}.{name}()")  # `asyncpg.connect()`, `Tortoise.init()`
         if qualname in lib.SYNC_SESSIONMAKERS:
             # sessionmaker(bind=None, class_=Session, ...): class_ by keyword or second
             for position, arg in enumerate(call.args):
