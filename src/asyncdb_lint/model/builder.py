@@ -80,8 +80,12 @@ class Builder(cst.CSTVisitor):
             self._not_loads.add(target)
             self._bind(target.value, binding)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value, Binding("unknown", None, self.scope))
+            value = binding.node if binding.how == "value" else None
+            pairs = _pairwise(target, value)
+            for element, element_value in pairs:
+                # `clauses, values = [], []`: each name its own value; otherwise unknown
+                self._bind_target(element.value, Binding("value", element_value, self.scope) if element_value is not None
+                                  else Binding("unknown", None, self.scope))
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, Binding("unknown", None, self.scope))
         elif isinstance(target, cst.Attribute):
@@ -268,6 +272,18 @@ class Builder(cst.CSTVisitor):
         self.model.scope_of[node] = self.scope
         self.model.order[node] = len(self.model.order)
         self.scope.loads[node.value].append(node)
+
+
+def _pairwise(target, value):
+    """The elements of a tuple target with the elements of a tuple value of the
+    same shape (no starred parts), or with None each."""
+    elements = list(target.elements)
+    if (
+        isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elements)
+        and not any(isinstance(e, cst.StarredElement) for e in (*elements, *value.elements))
+    ):
+        return [(element, item.value) for element, item in zip(elements, value.elements)]
+    return [(element, None) for element in elements]
 
 
 # Packages that are never part of the linted project: imports from them need no

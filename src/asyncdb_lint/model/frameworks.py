@@ -32,7 +32,12 @@ APP_TYPES: Dict[str, str] = {
     "quart.Blueprint": "Blueprint",
     "sanic.Sanic": "Sanic",
     "sanic.Blueprint": "Blueprint",
+    "ninja.NinjaAPI": "NinjaAPI",
+    "ninja.Router": "Router",
 }
+
+# Attributes of an app that are its router, by app kind (`router = app.router`).
+APP_ATTRIBUTES: Dict[str, Dict[str, str]] = {"aiohttp.Application": {"router": "aiohttp.Application"}}
 
 # Qualified names of those classes -> kind.
 APP_CLASSES: Dict[str, str] = {
@@ -58,12 +63,16 @@ APP_CLASSES: Dict[str, str] = {
     "sanic.app.Sanic": "sanic.Sanic",
     "sanic.Blueprint": "sanic.Blueprint",
     "sanic.blueprints.Blueprint": "sanic.Blueprint",
+    "ninja.NinjaAPI": "ninja.NinjaAPI",
+    "ninja.main.NinjaAPI": "ninja.NinjaAPI",
+    "ninja.Router": "ninja.Router",
+    "ninja.router.Router": "ninja.Router",
 }
 
 # Decorator methods of an app or router that register a request handler.
 ROUTE_DECORATORS: FrozenSet[str] = frozenset({
     "get", "post", "put", "patch", "delete", "options", "head", "trace",
-    "api_route", "route", "websocket", "websocket_route", "view",
+    "api_route", "route", "websocket", "websocket_route", "view", "api_operation",
 })
 
 # Decorator methods of an app or router whose function runs around every request
@@ -103,6 +112,7 @@ HANDLER_DECORATORS: FrozenSet[str] = frozenset(
     | {f"litestar.handlers.http_handlers.{name}" for name in _LITESTAR_HTTP}
     | {f"litestar.handlers.http_handlers.decorators.{name}" for name in _LITESTAR_HTTP if name != "route"}
     | {"aiohttp.web.middleware", "aiohttp.web_middlewares.middleware"}
+    | {"rest_framework.decorators.api_view", "adrf.decorators.api_view"}
 )
 
 # Dependency markers: `Depends(fn)` injects what `fn` returns or yields, per request.
@@ -116,6 +126,8 @@ DEPENDENCY_MARKERS: FrozenSet[str] = frozenset({
 MEMOISING_DEPENDENCY_KEYWORDS: Dict[str, str] = {"litestar.di.Provide": "use_cache"}
 
 HTTP_METHODS: FrozenSet[str] = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+
+_VIEWSET_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
 
 # Base classes whose methods handle requests -> which methods (None: all of
 # them). aiohttp, Sanic, Quart and Django build the view instance per request,
@@ -132,6 +144,17 @@ ENDPOINT_BASES: Dict[str, Optional[FrozenSet[str]]] = {
     "django.views.View": HTTP_METHODS | {"__init__", "setup", "dispatch"},
     "django.views.generic.View": HTTP_METHODS | {"__init__", "setup", "dispatch"},
     "django.views.generic.base.View": HTTP_METHODS | {"__init__", "setup", "dispatch"},
+    # Django REST framework and its async twin adrf: views, and viewsets' actions
+    **{
+        f"{module}.{name}": HTTP_METHODS | _VIEWSET_ACTIONS | {"__init__", "initial", "dispatch"}
+        for module, names in (
+            ("rest_framework.views", ("APIView",)), ("rest_framework.generics", ("GenericAPIView",)),
+            ("rest_framework.viewsets", ("ViewSet", "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet")),
+            ("adrf.views", ("APIView",)),
+            ("adrf.viewsets", ("ViewSet", "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet")),
+        )
+        for name in names
+    },
 }
 
 # Calls, by qualified name, that make a route of one of their arguments ->
@@ -199,8 +222,12 @@ SIGNAL_METHODS: FrozenSet[str] = frozenset({"append", "extend", "insert"})
 # Frameworks whose views are plain functions with no registration in the same
 # file (Django routes them in urls.py): in a module that imports one of these,
 # a module-level `async def` whose first parameter is named as below is a view.
-VIEW_MODULES: FrozenSet[str] = frozenset({"django"})
+VIEW_MODULES: FrozenSet[str] = frozenset({"django", "ninja", "rest_framework", "adrf"})
 VIEW_REQUEST_PARAMETERS: FrozenSet[str] = frozenset({"request"})
+
+# Objects that live for one request (Quart's `g`): a handle stored on them,
+# like one stored on the request itself, is built again for the next request.
+REQUEST_GLOBALS: FrozenSet[str] = frozenset({"quart.g"})
 
 # Frameworks that run a plain `def` route handler in a threadpool and serialise
 # what it returns (so `async def` -> `def` is a fix there).

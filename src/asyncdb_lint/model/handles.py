@@ -7,6 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
+from asyncdb_lint.model import frameworks
 from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.scopes import FunctionInfo
 
@@ -46,11 +47,38 @@ def kept_beyond_the_call(model, call: cst.Call, function) -> bool:
             for target in targets:
                 if isinstance(target, cst.Attribute) and _is_self(target.value, function):
                     continue  # lives as long as the object: per request if the object is
+                if _per_request_holder(model, target, function):
+                    continue  # `request.state.pool = ...`, `g.conn = ...`: gone with the request
                 if isinstance(target, (cst.Attribute, cst.Subscript)):
                     return True
                 if isinstance(target, cst.Name) and target.value in model.scope_of[call].function_scope.globals:
                     return True
     return False
+
+
+def _per_request_holder(model, target: cst.BaseExpression, function) -> bool:
+    """A target on the request (a parameter other than ``self``, such as
+    ``request.ctx.pool``) or on a per-request global (Quart's ``g``)."""
+    root = target
+    while isinstance(root, (cst.Attribute, cst.Subscript)):
+        root = root.value
+    if not isinstance(root, cst.Name) or not isinstance(target, (cst.Attribute, cst.Subscript)):
+        return False
+    if model.qualname_of(root) in frameworks.REQUEST_GLOBALS:
+        return True
+    params = [param.name.value for param in function.node.params.params]
+    if function.owner is not None and params:
+        params = params[1:]  # `self`/`cls`
+    if root.value not in params:
+        return False
+    # `request.app.state.pool = ...` reaches the app, which outlives the request
+    return not any(isinstance(part, cst.Attribute) and part.attr.value == "app" for part in _chain(target))
+
+
+def _chain(target: cst.BaseExpression):
+    while isinstance(target, (cst.Attribute, cst.Subscript)):
+        yield target
+        target = target.value
 
 
 def _is_self(expr: cst.BaseExpression, function) -> bool:

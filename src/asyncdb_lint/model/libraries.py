@@ -410,7 +410,10 @@ TYPES: Dict[str, DbType] = {
         DbType("asyncpg.Record", "Record", "asyncpg", row=True),
         DbType("asyncpg.Records", "list of Records", "asyncpg", rows=True),
         # --- web frameworks (not DB objects, but they say where requests run) ---
-        *(DbType(kind, label, kind.split(".")[0], app=True) for kind, label in frameworks.APP_TYPES.items()),
+        *(
+            DbType(kind, label, kind.split(".")[0], app=True, attributes=frameworks.APP_ATTRIBUTES.get(kind, {}))
+            for kind, label in frameworks.APP_TYPES.items()
+        ),
     ]
 }
 

@@ -14,6 +14,8 @@ data (model/frameworks.py); this module only reads the tables.
 
 from __future__ import annotations
 
+import os
+
 from typing import List, Optional, Sequence, Set
 
 import libcst as cst
@@ -135,6 +137,7 @@ class RequestContext:
             and function.scope.parent is self.model.module_scope
             and bool(params)
             and params[0].name.value in frameworks.VIEW_REQUEST_PARAMETERS
+            and not _is_test(function, self.model.path)  # pytest's `request` fixture
         )
 
     def _handles_requests(self, cls: ClassInfo, method: str) -> bool:
@@ -255,6 +258,14 @@ class RequestContext:
                 if isinstance(callee, FunctionValue) and callee.info not in seen:
                     todo.append(callee.info)
         return seen
+
+
+def _is_test(function: FunctionInfo, path: Optional[str]) -> bool:
+    """A pytest test or a function of a test module."""
+    stem = os.path.splitext(os.path.basename(path or ""))[0]
+    if stem == "conftest" or stem.startswith("test_") or stem.endswith("_test"):
+        return True
+    return function.name.startswith("test") or any(d.startswith(("pytest.", "mark.")) for d in function.decorator_names())
 
 
 def _argument(call: cst.Call, position: int, keywords: Sequence[str]) -> Optional[cst.BaseExpression]:

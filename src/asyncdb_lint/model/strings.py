@@ -234,6 +234,10 @@ class StringAnalysis:
             return True
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _NUMBER_BUILTINS:
             return not self.model.binds(expr.func.value, scope)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("min", "max"):
+            return not self.model.binds(expr.func.value, scope) and bool(expr.args) and all(
+                self._numeric(arg.value, scope, depth + 1) for arg in expr.args if not arg.star
+            )
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "next" and expr.args:
             # `next(counter)` of an `itertools.count()`
             counter = expr.args[0].value
@@ -383,6 +387,10 @@ class StringAnalysis:
         func = call.func
         if _QUOTING_CALL.match(_callee_name(func)):
             return StringOrigin("q")  # quoted by a quoting function: what ADB404 asks for
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            callee = self.model.value_of(func, scope)  # a function or method of this file: `self._table_name()`
+            if isinstance(callee, FunctionValue):
+                return self._returned_text(callee.info)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             receiver = self.origin(func.value, scope)
@@ -401,10 +409,6 @@ class StringAnalysis:
             if method in _STR_METHODS:
                 return receiver
             return None
-        if isinstance(func, cst.Name):
-            callee = self.model.value_of(func, scope)
-            if isinstance(callee, FunctionValue):
-                return self._returned_text(callee.info)
         if isinstance(func, cst.Name) and func.value == "str" and call.args:
             arg = call.args[0].value
             origin = self.origin(arg, scope)

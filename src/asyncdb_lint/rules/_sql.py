@@ -111,6 +111,10 @@ def classify(hole: Hole, before: str, after: str, passes_values: bool) -> Option
         quote = "["
     if hole.escaped and hole.escaped == quote:
         return None
+    if hole.numeric and not quote and (tail.endswith("$") or re.search(r":[A-Za-z_]\w*$", tail)):
+        return None  # `${len(values)}`, `:p{i}`: a placeholder's number, not a value
+    if not quote and after.startswith("("):
+        return Placement(STRUCTURE, "identifier")  # `SELECT {func}(...)`: a function's name
     keyword = _statement_keyword(statement)
     if keyword in _ADMIN_STATEMENTS:
         # a number (`SET lock_timeout = {ms:d}`) cannot carry SQL, and no driver binds one there
