@@ -303,6 +303,11 @@ class StringAnalysis:
     def _percent(self, expr: cst.BinaryOperation, left: StringOrigin, scope: Scope) -> StringOrigin:
         construction = Construction("percent", expr)
         right = expr.right
+        if isinstance(right, cst.Name):  # `"... %(name)s" % params` with `params = {...}` just before
+            found = self._bindings(right.value, scope, right)
+            if found is not None and len(found[1]) == 1 and found[1][0].how == "value" \
+                    and isinstance(found[1][0].node, (cst.Dict, cst.Tuple)) and not self._mutated(right.value, found[0]):
+                right = found[1][0].node  # type: ignore[assignment]
         positional: Optional[List[cst.BaseExpression]] = None
         mapping: Dict[str, cst.BaseExpression] = {}
         if isinstance(right, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in right.elements):
@@ -579,6 +584,10 @@ class StringAnalysis:
             return self.origin(node, binding.scope)
         if binding.how == "param" and isinstance(node, cst.Param) and isinstance(binding.data, FunctionInfo):
             return self._argument_origin(node, binding.data)
+        if binding.how == "function" and isinstance(binding.data, FunctionInfo) and {
+            "property", "cached_property", "functools.cached_property",
+        } & set(binding.data.decorator_names()):
+            return self._returned_text(binding.data)  # `self.suffix` of a property returning literal text
         if binding.how == "annotated" and isinstance(node, cst.AnnAssign) and node.value is not None:
             return self.origin(node.value, binding.scope)
         if binding.how == "augmented" and isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
