@@ -45,7 +45,9 @@ class AnnotationQuestions:
             qualname = self.qualname_of(annotation.value, scope)
             if qualname == "typing.Optional" and len(elements) == 1:
                 return self.declared_other(elements[0], scope)
-            builtin_type = isinstance(annotation.value, cst.Name) and annotation.value.value == "type" and not self.binds("type", scope)
+            builtin_type = (
+                isinstance(annotation.value, cst.Name) and annotation.value.value == "type" and not self.binds("type", scope)
+            )
             if (qualname == "typing.Type" or builtin_type) and len(elements) == 1:
                 # `model: Type[User]`: the class itself (its classmethods: an ORM's `User.filter()`)
                 inner = self.declared_other(elements[0], scope)

@@ -67,7 +67,10 @@ def blocking_calls(model: SemanticModel, family: str) -> Iterator[BlockingCall]:
         if function_scope is not None and function_scope not in fixes:
             fixes[function_scope] = _plain_def_fix(model, function_scope)
         if driver.blocking:
-            why = f"{driver.library} is synchronous; use {driver.alternative}, or run it in a thread (`await asyncio.to_thread(...)`)"
+            why = (
+                f"{driver.library} is synchronous; use {driver.alternative}, or run it in a thread "
+                "(`await asyncio.to_thread(...)`)"
+            )
         else:  # the blocking form of an async library's object (Piccolo's `run_sync()`)
             why = f"it is {driver.library}'s synchronous form; {driver.alternative}"
         yield BlockingCall(

@@ -87,7 +87,10 @@ def _is_lost_if_dropped(value) -> bool:
 
 def _message(model, call, value) -> str:
     if isinstance(value, Obj) and value.type.query:
-        return f"`{model.code_label(call)}` builds a {value.type.library} query and drops it without `await`: the query never runs"
+        return (
+            f"`{model.code_label(call)}` builds a {value.type.library} query and drops it without `await`: "
+            "the query never runs"
+        )
     if isinstance(value, Obj):
         return f"`{value.type.label}` is created and dropped without `await`: it is never initialised"
     if value.mode == "aiter":
@@ -100,7 +103,6 @@ def _message(model, call, value) -> str:
     if value.mode == "awaitable_cm":
         return f"`{value.api}` is never awaited or entered: it does nothing (use `await` or `async with`)"
     return f"`{value.api}` is never awaited: the coroutine is discarded and the query never runs"
-
 
 
 def _starts_at_once(model, call) -> bool:

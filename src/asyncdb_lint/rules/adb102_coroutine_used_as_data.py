@@ -31,8 +31,11 @@ class CoroutineUsedAsData(Rule):
         Checks for calls of async database APIs inside an `async def` whose
         un-awaited result is used as if it were the rows: indexed, iterated,
         truth-tested, read as an object, passed to a function that reads it
-        (`len`, `list`, `jsonable_encoder`, a response class), or returned from
-        the `async def` - directly or through a local name.
+        (`len`, `list`, `jsonable_encoder`, a response class), iterated with
+        `async for` (a coroutine is not an async iterable), or returned from
+        the `async def` - directly or through a local name. An ORM's lazy query
+        (`User.get(...)` in Tortoise, `Band.objects().get(...)` in Piccolo)
+        read as its result, truth-tested or compared is reported too.
         """
     why_bad = """
         Without `await` the value is a coroutine object, not the rows: indexing
@@ -83,7 +86,8 @@ class CoroutineUsedAsData(Rule):
                 continue
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
                 continue
-            if value.evidence and value.mode == "awaitable_cm" and how == "attribute" and _method(call) not in lib.HANDLE_OPENERS:
+            if value.evidence and value.mode == "awaitable_cm" and how == "attribute" \
+                    and _method(call) not in lib.HANDLE_OPENERS:
                 continue  # entered elsewhere, it may be an async context manager with methods of its own (a change stream)
             if how not in USE_WORDS:
                 continue
