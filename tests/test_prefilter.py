@@ -58,7 +58,7 @@ def test_the_index_models_only_modules_that_can_matter(tmp_path):
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     (pkg / "db.py").write_text("import databases\ndatabase = databases.Database('sqlite://')\n")
-    (pkg / "helpers.py").write_text("import math\n\ndef area(r):\n    return math.pi * r * r\n")
+    (pkg / "helpers.py").write_text("import cmath\n\ndef area(r):\n    return cmath.pi * r * r\n")
     (pkg / "compat.py").write_text("from typing import Annotated\n\ndef area(r):\n    return r\n")
     index = ProjectIndex(gate=Prefilter().index_gate)
     assert index.export(str(pkg / "db.py"), "database") is not None

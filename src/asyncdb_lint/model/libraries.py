@@ -837,5 +837,5 @@ KNOWN_MODULES: FrozenSet[str] = VALUE_MODULES | _roots(
     HANDLE_FACTORIES, SYNC_SESSIONMAKERS, ASYNC_MODE_ARGUMENTS, OFFLOADERS,
 ) | {
     "typing", "typing_extensions", "collections", "contextlib", "functools", "textwrap",
-    "pytest", "pytest_asyncio", "async_lru", "cachetools", "itertools", "enum",
+    "pytest", "pytest_asyncio", "async_lru", "cachetools", "itertools", "enum", "math",
 }

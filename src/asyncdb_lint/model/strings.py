@@ -234,6 +234,8 @@ class StringAnalysis:
             return True
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in _NUMBER_BUILTINS:
             return not self.model.binds(expr.func.value, scope)
+        if isinstance(expr, cst.Call) and self.model.qualname_of(expr.func, scope) in _NUMBER_FUNCTIONS:
+            return True
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("min", "max"):
             return not self.model.binds(expr.func.value, scope) and bool(expr.args) and all(
                 self._numeric(arg.value, scope, depth + 1) for arg in expr.args if not arg.star
@@ -1260,6 +1262,7 @@ def _sets_none(binding: Binding) -> bool:
 
 
 _NUMBER_BUILTINS = frozenset({"int", "float", "len", "round", "abs"})
+_NUMBER_FUNCTIONS = frozenset({"math.ceil", "math.floor", "math.trunc"})
 
 
 def _numeric_format(spec: str) -> bool:
