@@ -680,14 +680,6 @@ class StringAnalysis:
             return self.model.module.code_for_node(expr)  # `from pkg.types import TASKS`: a constant by convention
         return None
 
-    def is_sql_parameter(self, expr: Optional[cst.CSTNode]) -> bool:
-        """A parameter that is SQL text by its name (``query``, ``sql``...)."""
-        if not (isinstance(expr, cst.Name) and expr.value in _SQL_PARAMETERS):
-            return False
-        scope = self.model.scope_at(expr)
-        found = self._bindings(expr.value, scope, expr)
-        return found is not None and all(binding.how == "param" for binding in found[1])
-
     def _imported_constant(self, expr: cst.CSTNode, scope: Scope) -> bool:
         """An UPPER_CASE name bound only by an import: another module's constant."""
         if not (isinstance(expr, cst.Name) and expr.value.isupper() and len(expr.value) > 1):
@@ -1219,7 +1211,6 @@ def _spec_text(spec: Sequence[cst.BaseFormattedStringContent]) -> str:
     return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}" for part in spec)
 
 
-_SQL_PARAMETERS = frozenset({"query", "sql", "statement", "stmt", "sql_query", "raw_sql", "query_string", "operation"})
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 

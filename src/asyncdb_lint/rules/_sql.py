@@ -228,10 +228,6 @@ def sql_constructions(model: SemanticModel) -> List[SqlConstruction]:
             placement = classify(hole, before, after, sink.passes_values)
             if placement is None:
                 continue
-            if placement.family != VALUE and sink.passes_values and analysis.is_sql_parameter(hole.expr):
-                # `execute(f"SET NOCOUNT ON; {query}", values)` in a wrapper that forwards the
-                # values too: SQL by contract, checked where its callers build it
-                continue
             if placement.family == VALUE:
                 entry.values += 1
             elif entry.structure is None:
