@@ -166,7 +166,7 @@ class EvidenceQuestions:
                     continue
                 method = func.attr.value
                 mode = self._async_use(call)
-                if mode is not None and self.expects_raise(call):
+                if mode is not None and self.expects_raise(call, of=_MISUSE_ERRORS):
                     continue  # `with pytest.raises(TypeError): await x.f()`: a test that it is *not* awaitable
                 for key in keys:
                     if key is None:
@@ -290,6 +290,9 @@ def _by_what_else_is_awaited(awaited: Set[str], method: str, uses_library) -> Op
 
 _NAMES: Dict[int, FrozenSet[str]] = {}
 
+
+# What awaiting or entering something of the wrong kind raises.
+_MISUSE_ERRORS = frozenset({"TypeError", "AttributeError"})
 
 _BUILDERS: Dict[int, Dict[str, FrozenSet[str]]] = {}
 

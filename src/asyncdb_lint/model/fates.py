@@ -301,8 +301,9 @@ class FateQuestions:
             child = ancestor
         return None, -1
 
-    def expects_raise(self, statement: cst.CSTNode) -> bool:
-        """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)`` of its function."""
+    def expects_raise(self, statement: cst.CSTNode, of: Optional[frozenset] = None) -> bool:
+        """Inside ``with pytest.raises(...)`` / ``self.assertRaises...(...)`` of its
+        function (expecting one of the exceptions named in ``of``, when given)."""
         for ancestor in self.ancestors(statement):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
                 return False
@@ -312,7 +313,10 @@ class FateQuestions:
                         name = dotted_name(item.item.func) or ""
                         last = name.rsplit(".", 1)[-1]
                         if last == "raises" or last.startswith("assertRaises"):
-                            return True
+                            args = item.item.args
+                            expected = dotted_name(args[0].value) if args else None
+                            if of is None or (expected or "").rsplit(".", 1)[-1] in of:
+                                return True
         return False
 
     def returns_as_data(self, usage: Usage) -> bool:

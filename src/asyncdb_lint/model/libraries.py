@@ -691,6 +691,25 @@ class CallResult:
     kind: Optional[str]  # what awaiting/entering gives, or the value's kind
 
 
+def opens_async_context(method: str) -> bool:
+    """Whether some async library's ``method`` returns an object that does nothing
+    until it is awaited or entered (``acquire()``, aiosqlite's ``execute()``):
+    evidence that only shows such a call entered elsewhere makes a dropped one a
+    bug; for other names (Motor's ``start_transaction()``) it may not be."""
+    names = _CM_METHODS.get(len(TYPES))
+    if names is None:
+        names = frozenset(
+            name for db_type in TYPES.values() for name, spec in db_type.methods.items()
+            if spec.startswith("awaitable_cm")
+        )
+        _CM_METHODS.clear()
+        _CM_METHODS[len(TYPES)] = names
+    return method in names
+
+
+_CM_METHODS: Dict[int, FrozenSet[str]] = {}
+
+
 def parse_spec(spec: str) -> CallResult:
     head, _, kind = spec.partition(":")
     if head in ("await", "awaitable_cm", "aiter"):

@@ -116,9 +116,9 @@ def _starts_at_once(model, call) -> bool:
 def _entered_elsewhere_only(call, value) -> bool:
     """Evidence that only shows the call's result entered with `async with`
     elsewhere: it may start its work at once (Motor's `start_transaction()`),
-    unless it opens a handle (`acquire()`, `connect()`), which does nothing
-    until awaited or entered."""
+    unless the method is one that does nothing until awaited or entered in the
+    libraries (`acquire()`, aiosqlite's `execute()`)."""
     return (
         isinstance(value, Pending) and value.evidence and value.mode == "awaitable_cm"
-        and isinstance(call.func, cst.Attribute) and call.func.attr.value not in lib.HANDLE_OPENERS
+        and isinstance(call.func, cst.Attribute) and not lib.opens_async_context(call.func.attr.value)
     )

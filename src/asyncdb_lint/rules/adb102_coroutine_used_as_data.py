@@ -87,7 +87,7 @@ class CoroutineUsedAsData(Rule):
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
                 continue
             if value.evidence and value.mode == "awaitable_cm" and how == "attribute" \
-                    and _method(call) not in lib.HANDLE_OPENERS:
+                    and not lib.opens_async_context(_method(call)):
                 continue  # entered elsewhere, it may be an async context manager with methods of its own (a change stream)
             if how not in USE_WORDS:
                 continue
