@@ -14,7 +14,9 @@ class BlockingDriverInAsyncFunction(Rule):
         used inside an `async def`: the connect call and every call on the
         connection, cursor or client it gives that waits on the database (also
         through `self.conn`, a module-level client or an annotated parameter),
-        and calls of plain functions of the same file that do so. It reports the
+        and calls of plain functions of the same file that do so; and the
+        synchronous form of an async library's call (Piccolo's `run_sync()`,
+        which blocks the caller while a worker thread runs the query). It reports the
         first line of each connection/cursor per function that really waits:
         creating a cursor, a `MongoClient` or a `Redis` client, a pipeline's
         queued commands and pure accessors (`get_backend_pid()`) do no I/O and
