@@ -663,7 +663,7 @@ COROUTINE_RUNNER_METHODS: FrozenSet[str] = frozenset({
 SYNC_CONSUMERS: FrozenSet[str] = frozenset({
     "list", "tuple", "set", "dict", "len", "sorted", "reversed", "iter", "next",
     "sum", "min", "max", "any", "all", "enumerate", "zip", "map", "filter",
-    "str", "int", "float", "bool", "repr", "print", "format", "frozenset",
+    "str", "int", "float", "bool", "repr", "print", "format", "frozenset", "type",
 })
 ITERATING_BUILTINS: FrozenSet[str] = frozenset({
     "list", "tuple", "set", "sorted", "frozenset", "enumerate", "sum", "min", "max",
