@@ -35,7 +35,9 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 import libcst as cst
 
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.semantic import IMPORT_BINDINGS, Binding, ClassInfo, ClassValue, FunctionInfo, FunctionValue, Instance, Scope, SemanticModel
+from asyncdb_lint.model.semantic import (
+    IMPORT_BINDINGS, Binding, ClassInfo, ClassValue, FunctionInfo, FunctionValue, Instance, Scope, SemanticModel,
+)
 from asyncdb_lint.model.values import Extern, Obj
 
 HOLE = "\u25a1"  # stands for a spliced value in the reconstructed text
@@ -267,8 +269,7 @@ class StringAnalysis:
             if found is None:
                 return False
             _, bindings = found
-            nodes = [b.node for b in bindings if b.how != "unknown"]
-            return bool(nodes) and all(
+            return any(b.how != "unknown" for b in bindings) and all(
                 binding.how == "value" and binding.node is not None and self._numeric(binding.node, binding.scope, depth + 1)
                 for binding in bindings if binding.how != "unknown"
             )
