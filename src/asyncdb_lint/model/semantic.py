@@ -10,7 +10,8 @@ lazily and memoised, each kind of question in its own module:
 - what happens to a value (awaited, discarded, used as data): model/fates.py;
 - what blocks the event loop: model/blocking.py;
 - where a request is (handlers, dependencies, lifespans): model/requests.py;
-- how a string was built and where SQL runs: model/strings.py.
+- how a string was built and where SQL runs: model/strings.py (what is
+  literal-only there: model/literals.py).
 
 Rules never re-derive these facts; the model never knows about rules.
 """
