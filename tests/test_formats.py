@@ -21,7 +21,35 @@ CASES = {
     "json-lines": ["--format", "json-lines"],
     "github": ["--format", "github"],
     "sarif": ["--format", "sarif"],
+    "gitlab": ["--format", "gitlab"],
+    "junit": ["--output-format", "junit"],  # ruff's name for --format
     "statistics": ["--statistics"],
+}
+
+# GitLab's Code Quality report: what its documentation requires of each issue.
+GITLAB_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "minLength": 1},
+                    "lines": {
+                        "type": "object", "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}},
+                    },
+                },
+            },
+        },
+    },
 }
 
 
@@ -83,3 +111,46 @@ def test_stdin(tmp_path):
     assert b"    await database.execute(\"DELETE FROM sessions\")\n" in fixed.stdout
     assert fixed.stdout.count(b"\n") == source.count(b"\n")
     assert b"ADB401" in fixed.stderr  # what is left is reported on stderr
+
+
+def test_gitlab_report_is_valid_and_its_fingerprints_are_stable(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads(lint("--isolated", "--format", "gitlab", INPUT).stdout)
+    jsonschema.validate(document, GITLAB_SCHEMA)
+    fingerprints = [issue["fingerprint"] for issue in document]
+    assert len(set(fingerprints)) == len(fingerprints) == 3
+    # a line added above moves the findings, not their fingerprints
+    source = (REPO / INPUT).read_text(encoding="utf-8")
+    target = tmp_path / "input.py"
+    target.write_text(source, encoding="utf-8")
+    before = json.loads(lint("--isolated", "--format", "gitlab", "input.py", cwd=tmp_path).stdout)
+    target.write_text("# a comment above\n" + source, encoding="utf-8")
+    after = json.loads(lint("--isolated", "--format", "gitlab", "input.py", cwd=tmp_path).stdout)
+    assert [issue["fingerprint"] for issue in after] == [issue["fingerprint"] for issue in before]
+    assert [issue["location"]["lines"]["begin"] for issue in after] == [
+        issue["location"]["lines"]["begin"] + 1 for issue in before
+    ]
+
+
+def test_junit_report_counts_what_it_holds():
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(lint("--isolated", "--format", "junit", INPUT).stdout)
+    assert root.tag == "testsuites"
+    cases = root.findall("testsuite/testcase")
+    failures = root.findall("testsuite/testcase/failure")
+    assert int(root.get("tests")) == len(cases) == len(failures) == int(root.get("failures")) == 3
+    assert {failure.get("type") for failure in failures} == {"ADB101", "ADB401", "ADB301"}
+    for suite in root.findall("testsuite"):
+        assert int(suite.get("tests")) == len(suite.findall("testcase"))
+
+
+def test_junit_report_of_a_clean_run_has_one_passing_case(tmp_path):
+    from xml.etree import ElementTree
+
+    clean = tmp_path / "clean.py"
+    clean.write_text("x = 1\n", encoding="utf-8")
+    result = lint("--isolated", "--format", "junit", str(clean))
+    assert result.returncode == 0
+    root = ElementTree.fromstring(result.stdout)
+    assert root.get("failures") == "0" and len(root.findall("testsuite/testcase")) == 1

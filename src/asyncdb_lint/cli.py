@@ -35,6 +35,8 @@ class OutputFormat(str, Enum):
     json_lines = "json-lines"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
+    junit = "junit"
 
 
 class RuleFormat(str, Enum):
@@ -71,7 +73,9 @@ def _settings(config: Optional[str], isolated: bool, **overrides) -> Settings:
 @app.command()
 def check(
     paths: List[str] = typer.Argument(None, help="Files or directories to lint (default: .); `-` reads standard input."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text, "--format", "--output-format", help="Output format (`--output-format` is ruff's name)."
+    ),
     select: List[str] = typer.Option([], "--select", help="Rule codes or prefixes to enable (comma-separated)."),
     ignore: List[str] = typer.Option([], "--ignore", help="Rule codes or prefixes to disable (comma-separated)."),
     extend_select: List[str] = typer.Option([], "--extend-select", help="Codes to enable on top of the selection."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -176,6 +177,63 @@ def sarif(diagnostics: Sequence[Diagnostic], **_) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+def gitlab(diagnostics: Sequence[Diagnostic], **_) -> str:
+    """GitLab Code Quality (a Code Climate subset): one issue per finding.
+
+    The fingerprint must stay the same while the finding does, so that GitLab
+    can tell new findings from old ones in a merge request: it hashes the code,
+    the path and the text of the flagged line (not its number, which moves when
+    lines are added above), with an occurrence count for identical lines.
+    """
+    lines_cache: Dict[str, list] = {}
+    seen: Counter = Counter()
+    issues = []
+    for d in diagnostics:
+        source = " ".join((_source_line(d.path, d.line, lines_cache) or "").split())
+        key = (d.code, d.path.replace(os.sep, "/"), source)
+        seen[key] += 1
+        fingerprint = hashlib.sha256("\0".join((*key, str(seen[key]))).encode("utf-8")).hexdigest()
+        issues.append({
+            "type": "issue",
+            "check_name": d.code,
+            "description": f"{d.code} {d.message}",
+            "content": {"body": f"See {rule_url(d.code)}"},
+            "categories": ["Bug Risk"],
+            "severity": "major",
+            "fingerprint": fingerprint,
+            "location": {
+                "path": d.path.replace(os.sep, "/"),
+                "lines": {"begin": d.line, "end": d.end_line},
+            },
+        })
+    return json.dumps(issues, indent=2) + "\n"
+
+
+def junit(diagnostics: Sequence[Diagnostic], **_) -> str:
+    """JUnit XML, as CI test-report readers take it: a test suite per file with
+    findings, a failing test case per finding; a clean run is one passing case."""
+    from xml.etree import ElementTree as ET
+
+    by_path: Dict[str, list] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path.replace(os.sep, "/"), []).append(d)
+    root = ET.Element("testsuites", name="asyncdb-lint", tests=str(max(1, len(diagnostics))),
+                      failures=str(len(diagnostics)), errors="0")
+    for path, found in by_path.items():
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)),
+                              errors="0", skipped="0")
+        for d in found:
+            case = ET.SubElement(suite, "testcase", name=f"{d.code} at {d.line}:{d.column}", classname=path,
+                                 file=path, line=str(d.line))
+            failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
+            failure.text = f"{path}:{d.line}:{d.column}: {d.code} {d.message}\n{rule_url(d.code)}"
+    if not diagnostics:
+        suite = ET.SubElement(root, "testsuite", name="asyncdb-lint", tests="1", failures="0", errors="0", skipped="0")
+        ET.SubElement(suite, "testcase", name="no findings", classname="asyncdb-lint")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
 def statistics(diagnostics: Sequence[Diagnostic], unsafe: bool = False, **_) -> str:
     """A count per code, with how many of them a fix run would fix."""
     counts = Counter(d.code for d in diagnostics)
@@ -196,6 +254,8 @@ FORMATS: Dict[str, Callable[..., str]] = {
     "json-lines": json_lines,
     "github": github,
     "sarif": sarif,
+    "gitlab": gitlab,
+    "junit": junit,
 }
 
 __all__ = ["FORMATS", "Style", "fixable", "rule_url", "statistics"]
