@@ -96,6 +96,9 @@ def check(
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the cache."),
     cache_dir: Optional[str] = typer.Option(None, "--cache-dir", help="Where to keep the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
+    add_noqa: bool = typer.Option(
+        False, "--add-noqa", help="Add `# noqa: CODE` for every current finding (to adopt on an existing codebase)."
+    ),
 ) -> None:
     """Lint PATHS (files or directories) for misuse of async database APIs."""
     try:
@@ -130,6 +133,9 @@ def check(
     errors = [error for result in results for error in result.errors]
     fixed = sum(result.fixed for result in results)
 
+    if add_noqa:
+        _add_noqa(targets, diagnostics, errors, fix or diff)
+
     if diff:
         output = "".join(result.diff for result in results)
     elif targets == ["-"] and fix:
@@ -157,6 +163,21 @@ def check(
     if diff:
         raise typer.Exit(EXIT_FINDINGS if any(result.diff for result in results) else EXIT_CLEAN)
     raise typer.Exit(EXIT_CLEAN if exit_zero or not diagnostics else EXIT_FINDINGS)
+
+
+def _add_noqa(targets: List[str], diagnostics, errors, fixing: bool) -> None:
+    """`--add-noqa`: suppress the current findings in place, report how many, exit."""
+    from asyncdb_lint.add_noqa import add_noqa
+
+    if targets == ["-"] or fixing:
+        _fail("--add-noqa works on files, and not together with --fix or --diff")
+    added, notes = add_noqa(diagnostics)
+    for note in notes:
+        typer.echo(note, err=True)
+    for error in errors:
+        typer.echo(error.describe(), err=True)
+    typer.echo(f"Added {added} noqa {'directive' if added == 1 else 'directives'}.", err=True)
+    raise typer.Exit(EXIT_ERROR if errors else EXIT_CLEAN)
 
 
 def _lint_stdin(

@@ -1,0 +1,150 @@
+"""`--add-noqa`: suppress every current finding in place, to adopt the linter on
+an existing codebase and fix the findings over time.
+
+Each finding gets `# noqa: CODE` on the line where `# noqa` is honoured for it:
+the first line of its statement (the line itself for a one-line statement). A
+line that already has `# noqa: ...` gets the code merged into it; a bare
+`# noqa` already covers everything. Only comments are added: the rest of the
+file stays byte for byte, with its encoding and line endings, and is written
+the way fixes are (re-parsed first, atomically). A line that cannot take a
+comment - it ends inside a string or with a backslash continuation - falls back
+to the finding's own line, where `# noqa` is honoured too; if neither can, the
+finding is left and said so.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections import defaultdict
+from typing import Dict, List, Sequence, Set, Tuple
+
+from asyncdb_lint.diagnostics import Diagnostic
+from asyncdb_lint.fixes import WriteRefused, parses, write_atomically
+from asyncdb_lint.source import SourceError, decode_source
+
+_NOQA_CODES = re.compile(r"#\s*noqa(?P<colon>:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, List[str]]:
+    """Add the comments for ``diagnostics``; returns how many codes were added, and notes."""
+    by_path: Dict[str, List[Diagnostic]] = defaultdict(list)
+    for diagnostic in diagnostics:
+        if diagnostic.code != "ADB001":  # a file that cannot be read or parsed has nowhere to put one
+            by_path[diagnostic.path].append(diagnostic)
+    added, notes = 0, []
+    for path, found in sorted(by_path.items()):
+        count, file_notes = _add_to_file(path, found)
+        added += count
+        notes.extend(file_notes)
+    return added, notes
+
+
+def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[str]]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = decode_source(path, data)
+    except (OSError, SourceError) as error:
+        return 0, [f"{path}: not changed: {error}"]
+    text = source.text
+    lines = text.splitlines(keepends=True)
+    unsafe = _lines_without_room(text)
+    statements = _statement_starts(text)
+    wanted: Dict[int, Set[str]] = defaultdict(set)
+    notes = []
+    for diagnostic in diagnostics:
+        target = next(
+            (line for line in (statements.get(diagnostic.line, diagnostic.line), diagnostic.line)
+             if 0 < line <= len(lines) and line not in unsafe),
+            None,
+        )
+        if target is None:
+            notes.append(f"{path}:{diagnostic.line}: {diagnostic.code}: no line of its statement can take a comment")
+            continue
+        wanted[target].add(diagnostic.code)
+    count = 0
+    for number, codes in wanted.items():
+        line = lines[number - 1]
+        body = line.rstrip("\r\n")
+        ending = line[len(body):]
+        new_body, new_codes = _with_codes(body, codes)
+        count += new_codes
+        lines[number - 1] = new_body + ending
+    if not count:
+        return 0, notes
+    new_text = "".join(lines)
+    if not parses(new_text):
+        return 0, notes + [f"{path}: not changed: the comments would not parse"]
+    try:
+        write_atomically(path, new_text.encode(source.encoding), data)
+    except WriteRefused as refused:
+        return 0, notes + [f"{path}: not changed: {refused}"]
+    return count, notes
+
+
+def _with_codes(body: str, codes: Set[str]) -> Tuple[str, int]:
+    """The line with ``codes`` in its `# noqa` comment, and how many were new."""
+    match = _NOQA_CODES.search(body) if "#" in body else None
+    if match is not None and match.group("codes") is None:
+        return body, 0  # a bare `# noqa` covers every code
+    if match is not None:
+        present = [code.upper() for code in re.split(r"[,\s]+", match.group("codes")) if code]
+        new = sorted(codes - set(present))
+        if not new:
+            return body, 0
+        merged = f"# noqa: {', '.join(present + new)}"
+        return body[:match.start()] + merged + body[match.end():], len(new)
+    new = sorted(codes)
+    return f"{body}  # noqa: {', '.join(new)}", len(new)
+
+
+def _lines_without_room(text: str) -> Set[int]:
+    """Lines a comment cannot be appended to: inside a string that goes on to the
+    next line, or ending with a backslash continuation."""
+    blocked: Set[int] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.rstrip().endswith("\\"):
+            blocked.add(number)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                blocked.update(range(token.start[0], token.end[0]))  # not the last line: it closes the string
+            elif token.type == getattr(tokenize, "FSTRING_MIDDLE", -1) and token.end[0] > token.start[0]:
+                blocked.update(range(token.start[0], token.end[0]))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return blocked
+
+
+def _statement_starts(text: str) -> Dict[int, int]:
+    """line -> the first line of the innermost statement holding it (where the
+    checker honours `# noqa`; a decorated definition starts at its decorator)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    starts: Dict[int, int] = {}
+    spans: List[Tuple[int, int, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            first = node.lineno
+            decorators = getattr(node, "decorator_list", None)
+            if decorators:
+                first = min(first, *(decorator.lineno for decorator in decorators))
+            last = node.end_lineno or node.lineno
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
+                                 ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                body = getattr(node, "body", None)
+                if body:
+                    last = body[0].lineno - 1  # its header only: the body's statements are their own
+            spans.append((first, last, last - first))
+    for first, last, _ in sorted(spans, key=lambda span: -span[2]):  # the innermost, written last, wins
+        for line in range(first, last + 1):
+            starts[line] = first
+    return starts
+
+
+__all__ = ["add_noqa"]
