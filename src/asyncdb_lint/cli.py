@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -127,7 +128,10 @@ def check(
             _fail(f"{missing}: no such file or directory")
         # Whole-tree rules (ADB205) only speak when whole directories were given.
         complete = all(os.path.isdir(target) for target in targets)
-        results = lint_files(files, settings, complete=complete, fix=mode, want_edits=want_edits, cache_dir=cache)
+        with _progress_bar(len(files), enabled=not quiet) as progress:
+            results = lint_files(
+                files, settings, complete=complete, fix=mode, want_edits=want_edits, cache_dir=cache, progress=progress,
+            )
 
     diagnostics = sorted(d for result in results for d in result.diagnostics)
     errors = [error for result in results for error in result.errors]
@@ -163,6 +167,35 @@ def check(
     if diff:
         raise typer.Exit(EXIT_FINDINGS if any(result.diff for result in results) else EXIT_CLEAN)
     raise typer.Exit(EXIT_CLEAN if exit_zero or not diagnostics else EXIT_FINDINGS)
+
+
+# Runs this long get a progress bar (on a terminal): below it, one is gone
+# before it can be read.
+PROGRESS_THRESHOLD = 300
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, enabled: bool):
+    """A progress bar on standard error while files are linted - only on a
+    terminal, never when it is piped or with ``--quiet``, and only for runs of
+    ``PROGRESS_THRESHOLD`` files or more. Yields the callback, or None."""
+    if not enabled or total < PROGRESS_THRESHOLD or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("Linting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+        console=_stderr_console(),
+    ) as bar:
+        task = bar.add_task("lint", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _add_noqa(targets: List[str], diagnostics, errors, fixing: bool) -> None:

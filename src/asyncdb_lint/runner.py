@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from asyncdb_lint.cache import FileHashes, ResultCache, import_stamp
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
@@ -104,6 +104,18 @@ def _run_one(path: str) -> FileResult:
     return result
 
 
+def _counted(results: Iterable[FileResult], done: int, total: int, progress) -> Iterator[FileResult]:
+    """Yield ``results`` as they come, telling ``progress`` how many of ``total``
+    files are done (``done`` of them were answered from the cache)."""
+    if progress is not None:
+        progress(done, total)
+    for result in results:
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        yield result
+
+
 def lint_files(
     files: Sequence[str],
     settings: Settings,
@@ -113,11 +125,14 @@ def lint_files(
     use_prefilter: bool = True,
     jobs: Optional[int] = None,
     cache_dir: Optional[str] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> List[FileResult]:
     """Lint (and with ``fix``, fix) ``files``, in a process pool for large runs.
 
     ``complete`` says the files are the whole project, so whole-tree rules may
     speak; with ``cache_dir``, unchanged files reuse their earlier results.
+    ``progress(done, total)`` is told as files are analysed (cached ones count
+    at once).
     """
     roots = _package_roots(sorted({os.path.dirname(os.path.abspath(path)) for path in files}))
     hashes = FileHashes()
@@ -140,10 +155,12 @@ def lint_files(
             # worker's project index reuse what it modelled; 16 chunks a worker
             # keep the load balanced.
             chunksize = max(8, -(-len(todo) // (workers * 16)))
-            analysed = iter(list(pool.imap(_run_one, todo, chunksize=chunksize)))
+            imap = pool.imap(_run_one, todo, chunksize=chunksize)
+            analysed = iter(list(_counted(imap, len(files) - len(todo), len(files), progress)))
     else:
         _start(job)
-        analysed = iter([_run_one(path) for path in todo])
+        each = (_run_one(path) for path in todo)
+        analysed = iter(list(_counted(each, len(files) - len(todo), len(files), progress)))
     done = [result if result is not None else next(analysed) for result in results]
     finish_project_rules(done, settings, complete)
     return done
