@@ -61,6 +61,8 @@ def test_encoding_line_endings_and_existing_noqa_are_kept(tmp_path):
     assert lint("--isolated", "--no-cache", "legacy.py", cwd=tmp_path).returncode == 0
 
 
-def test_refuses_to_run_with_fix(tmp_path):
-    (tmp_path / "a.py").write_text("x = 1\n")
-    assert lint("--isolated", "--add-noqa", "--fix", "a.py", cwd=tmp_path).returncode == 2
+def test_refuses_to_run_with_fix_and_changes_nothing(tmp_path):
+    source = "import asyncpg\n\n\nasync def f(pool: asyncpg.Pool):\n    pool.execute('SELECT 1')\n"
+    (tmp_path / "a.py").write_text(source)
+    assert lint("--isolated", "--no-cache", "--add-noqa", "--fix", "a.py", cwd=tmp_path).returncode == 2
+    assert (tmp_path / "a.py").read_text() == source

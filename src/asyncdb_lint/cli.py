@@ -110,6 +110,8 @@ def check(
     if show_settings:
         typer.echo(settings.describe())
         raise typer.Exit(EXIT_CLEAN)
+    if add_noqa and (fix or diff or paths == ["-"]):
+        _fail("--add-noqa works on files, and not together with --fix or --diff")  # before anything is written
     unsafe = settings.unsafe_fixes
     want_edits = output_format in (OutputFormat.json, OutputFormat.json_lines, OutputFormat.sarif)
     mode = FixMode(unsafe=unsafe, diff_only=diff) if (fix or diff) else None
@@ -138,7 +140,7 @@ def check(
     fixed = sum(result.fixed for result in results)
 
     if add_noqa:
-        _add_noqa(targets, diagnostics, errors, fix or diff)
+        _add_noqa(diagnostics, errors)
 
     if diff:
         output = "".join(result.diff for result in results)
@@ -198,12 +200,10 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _add_noqa(targets: List[str], diagnostics, errors, fixing: bool) -> None:
+def _add_noqa(diagnostics, errors) -> None:
     """`--add-noqa`: suppress the current findings in place, report how many, exit."""
     from asyncdb_lint.add_noqa import add_noqa
 
-    if targets == ["-"] or fixing:
-        _fail("--add-noqa works on files, and not together with --fix or --diff")
     added, notes = add_noqa(diagnostics)
     for note in notes:
         typer.echo(note, err=True)
