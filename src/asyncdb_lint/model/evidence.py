@@ -86,6 +86,11 @@ class EvidenceQuestions:
             modes = {mode for other, mode in table.awaited.get((key, method), ()) if not self._exclusive(call, other)}
             if modes:
                 mode = next(m for m in _PREFERENCE if m in modes)
+                if mode == "awaitable_cm" and not lib.opens_async_context(method):
+                    # only ever entered elsewhere: an async context manager, but maybe one that works
+                    # at once and has methods of its own (Motor's `start_transaction()`, a change
+                    # stream) - not something that does nothing until awaited (`acquire()`)
+                    return None
                 return Pending(mode, kind if mode == "await" else None, api, evidence=True)
         if (strong, method) in table.sync_twins or self._twin_branches(table, strong):
             return None

@@ -3,7 +3,6 @@
 import libcst as cst
 
 from asyncdb_lint.fixes import SAFE, Fix, add_await
-from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -54,8 +53,6 @@ class DiscardedCoroutine(Rule):
                 continue
             if not model.scope_of[call].is_async:
                 continue  # ADB105 covers code that can never await
-            if _entered_elsewhere_only(call, value):
-                continue
             how = model.fate_of(call).how
             if how == "expected_to_raise" and not getattr(value, "evidence", False) and not _is_query(value):
                 how = "discarded"  # a known DB call must still be awaited inside `pytest.raises`
@@ -111,14 +108,3 @@ def _starts_at_once(model, call) -> bool:
         return False
     receiver = model.value_of(call.func.value)
     return isinstance(receiver, Obj) and call.func.attr.value in receiver.type.eager
-
-
-def _entered_elsewhere_only(call, value) -> bool:
-    """Evidence that only shows the call's result entered with `async with`
-    elsewhere: it may start its work at once (Motor's `start_transaction()`),
-    unless the method is one that does nothing until awaited or entered in the
-    libraries (`acquire()`, aiosqlite's `execute()`)."""
-    return (
-        isinstance(value, Pending) and value.evidence and value.mode == "awaitable_cm"
-        and isinstance(call.func, cst.Attribute) and not lib.opens_async_context(call.func.attr.value)
-    )

@@ -3,7 +3,6 @@
 import libcst as cst
 
 from asyncdb_lint.fixes import SAFE, Fix, add_await
-from asyncdb_lint.model import libraries as lib
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -86,9 +85,6 @@ class CoroutineUsedAsData(Rule):
                 continue
             if value.mode == "awaitable_cm" and how not in AWAITABLE_CM_DATA_USES:
                 continue
-            if value.evidence and value.mode == "awaitable_cm" and how == "attribute" \
-                    and not lib.opens_async_context(_method(call)):
-                continue  # entered elsewhere, it may be an async context manager with methods of its own (a change stream)
             if how not in USE_WORDS:
                 continue
             through = f" (through `{fate.name}`)" if fate.name else ""
@@ -125,7 +121,3 @@ def _query_used_as_data(code: str, model, call, value: Obj, report: Report) -> N
         "query, not its result",
         Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call)),
     ))
-
-
-def _method(call) -> str:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
