@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
 from asyncdb_lint.diagnostics import Diagnostic
 from asyncdb_lint.fixes import WriteRefused, parses, write_atomically
+from asyncdb_lint.noqa import NOQA_COMMENT, split_codes
 from asyncdb_lint.source import SourceError, decode_source
-
-_NOQA_CODES = re.compile(r"#\s*noqa(?P<colon>:\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
 
 def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, List[str]]:
     """Add the comments for ``diagnostics``; returns how many codes were added, and notes."""
@@ -87,11 +84,11 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
 
 def _with_codes(body: str, codes: Set[str]) -> Tuple[str, int]:
     """The line with ``codes`` in its `# noqa` comment, and how many were new."""
-    match = _NOQA_CODES.search(body) if "#" in body else None
+    match = NOQA_COMMENT.search(body) if "#" in body else None
     if match is not None and match.group("codes") is None:
         return body, 0  # a bare `# noqa` covers every code
     if match is not None:
-        present = [code.upper() for code in re.split(r"[,\s]+", match.group("codes")) if code]
+        present = split_codes(match.group("codes"))
         new = sorted(codes - set(present))
         if not new:
             return body, 0

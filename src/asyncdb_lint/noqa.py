@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, List, Optional
 
-_NOQA = re.compile(
+NOQA_COMMENT = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
@@ -21,14 +21,17 @@ def noqa_lines(text: str) -> NoqaMap:
     for number, line in enumerate(text.splitlines(), start=1):
         if "#" not in line:
             continue
-        match = _NOQA.search(line)
+        match = NOQA_COMMENT.search(line)
         if match is None:
             continue
         codes = match.group("codes")
-        result[number] = None if codes is None else frozenset(
-            code.upper() for code in re.split(r"[,\s]+", codes) if code
-        )
+        result[number] = None if codes is None else frozenset(split_codes(codes))
     return result
+
+
+def split_codes(codes: str) -> List[str]:
+    """The codes of a `# noqa: ...` comment, upper-cased, in their order."""
+    return [code.upper() for code in re.split(r"[,\s]+", codes) if code]
 
 
 def is_suppressed(noqa: NoqaMap, code: str, *lines: int) -> bool:
