@@ -246,7 +246,7 @@ class FateQuestions:
         f()`` then ``x = await f()``) ends it: every path from the store to a
         use outside the statements between them goes through the rebinding.
         """
-        block, first = self._statement_in_block(node)
+        block, first = self.statement_in_block(node)
         if block is None:
             return uses
         body = list(block.body)
@@ -254,7 +254,7 @@ class FateQuestions:
         for binding in scope.bindings.get(name, ()):
             if binding.node is None or binding.node is node:
                 continue
-            other_block, index = self._statement_in_block(binding.node)
+            other_block, index = self.statement_in_block(binding.node)
             if other_block is block and index > first and (end is None or index < end):
                 end = index
         if end is None:
@@ -289,7 +289,7 @@ class FateQuestions:
             child = ancestor
         return bindings
 
-    def _statement_in_block(self, node: cst.CSTNode) -> Tuple[Optional[cst.CSTNode], int]:
+    def statement_in_block(self, node: cst.CSTNode) -> Tuple[Optional[cst.CSTNode], int]:
         """The block (an indented block or the module) holding the statement of ``node``, and its index there."""
         child = node
         for ancestor in self.ancestors(node):

@@ -669,13 +669,11 @@ def _before(model: SemanticModel, node: Optional[cst.CSTNode], use: cst.CSTNode)
     """Whether ``node`` (a binding) is in a statement before the one of ``use``, in the same body."""
     if node is None:
         return False
-    first = next((a for a in (node, *model.ancestors(node)) if isinstance(a, cst.BaseStatement)), None)
-    second = next((a for a in (use, *model.ancestors(use)) if isinstance(a, cst.BaseStatement)), None)
-    block = model.parent(first) if first is not None else None
-    if first is None or second is None or block is not model.parent(second) or not hasattr(block, "body"):
+    block, first = model.statement_in_block(node)
+    other, second = model.statement_in_block(use)
+    if block is None or block is not other:
         return True  # not two statements of one body: leave it to the other rules
-    body = list(block.body)
-    return body.index(first) < body.index(second)
+    return first < second
 
 
 def _argument_for(call: cst.Call, name: str, position: Optional[int]) -> Optional[cst.BaseExpression]:
