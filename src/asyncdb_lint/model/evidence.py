@@ -293,41 +293,28 @@ def _by_what_else_is_awaited(awaited: Set[str], method: str, uses_library) -> Op
     return lib.CallResult(modes.pop(), kinds.pop() if len(kinds) == 1 else None)
 
 
-_NAMES: Dict[int, FrozenSet[str]] = {}
-
-
 # What awaiting or entering something of the wrong kind raises.
 _MISUSE_ERRORS = frozenset({"TypeError", "AttributeError"})
 
-_BUILDERS: Dict[int, Dict[str, FrozenSet[str]]] = {}
 
-
+@lib.derived_from_types
 def _query_builders() -> Dict[str, FrozenSet[str]]:
     """Method names that return a lazy, awaitable query on some ORM type -> those ORMs."""
-    builders = _BUILDERS.get(len(lib.TYPES))
-    if builders is None:
-        found: Dict[str, Set[str]] = defaultdict(set)
-        for db_type in lib.TYPES.values():
-            for method, spec in db_type.methods.items():
-                kind = lib.parse_spec(spec).kind
-                if kind in lib.TYPES and lib.TYPES[kind].query:
-                    found[method].add(db_type.library)
-        builders = {method: frozenset(libraries) for method, libraries in found.items()}
-        _BUILDERS.clear()
-        _BUILDERS[len(lib.TYPES)] = builders
-    return builders
+    found: Dict[str, Set[str]] = defaultdict(set)
+    for db_type in lib.TYPES.values():
+        for method, spec in db_type.methods.items():
+            kind = lib.parse_spec(spec).kind
+            if kind in lib.TYPES and lib.TYPES[kind].query:
+                found[method].add(db_type.library)
+    return {method: frozenset(libraries) for method, libraries in found.items()}
 
 
+@lib.derived_from_types
 def _async_method_names() -> FrozenSet[str]:
     """Every method name some async DB type has (custom types may be added at start-up)."""
-    names = _NAMES.get(len(lib.TYPES))
-    if names is None:
-        names = frozenset(
-            method
-            for db_type in lib.TYPES.values() if not db_type.blocking and not db_type.by_hierarchy
-            for method, spec in db_type.methods.items()
-            if lib.parse_spec(spec).mode in ("await", "awaitable_cm", "aiter")
-        )
-        _NAMES.clear()
-        _NAMES[len(lib.TYPES)] = names
-    return names
+    return frozenset(
+        method
+        for db_type in lib.TYPES.values() if not db_type.blocking and not db_type.by_hierarchy
+        for method, spec in db_type.methods.items()
+        if lib.parse_spec(spec).mode in ("await", "awaitable_cm", "aiter")
+    )

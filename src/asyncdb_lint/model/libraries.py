@@ -34,12 +34,15 @@ call is listed as I/O-free only when that was verified.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
 
 from asyncdb_lint.model import frameworks
 from asyncdb_lint.model.libs import FAMILIES
 from asyncdb_lint.model.libs.dbtype import DbType, same as _same
+
+T = TypeVar("T")
 
 
 _DATABASES_QUERIES = {
@@ -691,23 +694,35 @@ class CallResult:
     kind: Optional[str]  # what awaiting/entering gives, or the value's kind
 
 
+def derived_from_types(build: Callable[[], T]) -> Callable[[], T]:
+    """A table computed from ``TYPES``, once - again only when the configuration
+    has installed in-house types (``install_custom`` changes ``TYPES``)."""
+    memo: Dict[int, T] = {}
+
+    @functools.wraps(build)
+    def table() -> T:
+        key = len(TYPES)
+        if key not in memo:
+            memo.clear()
+            memo[key] = build()
+        return memo[key]
+
+    return table
+
+
+@derived_from_types
+def _async_context_methods() -> FrozenSet[str]:
+    return frozenset(
+        name for db_type in TYPES.values() for name, spec in db_type.methods.items() if spec.startswith("awaitable_cm")
+    )
+
+
 def opens_async_context(method: str) -> bool:
     """Whether some async library's ``method`` returns an object that does nothing
     until it is awaited or entered (``acquire()``, aiosqlite's ``execute()``):
     evidence that only shows such a call entered elsewhere makes a dropped one a
     bug; for other names (Motor's ``start_transaction()``) it may not be."""
-    names = _CM_METHODS.get(len(TYPES))
-    if names is None:
-        names = frozenset(
-            name for db_type in TYPES.values() for name, spec in db_type.methods.items()
-            if spec.startswith("awaitable_cm")
-        )
-        _CM_METHODS.clear()
-        _CM_METHODS[len(TYPES)] = names
-    return method in names
-
-
-_CM_METHODS: Dict[int, FrozenSet[str]] = {}
+    return method in _async_context_methods()
 
 
 def parse_spec(spec: str) -> CallResult:
