@@ -143,6 +143,16 @@ def test_json_reports_unsafe_and_display_only_fixes():
     assert payload and all(item["fix"]["applicability"] == "unsafe" and item["fix"]["edits"] for item in payload)
 
 
+def test_json_edits_number_lines_as_the_parser_does():
+    """A form feed is no line break: the edit lands on the finding's own line."""
+    import json
+
+    payload = json.loads(lint("--format", "json", str(FIXES / "form_feed.py")).stdout)
+    assert [item["code"] for item in payload] == ["ADB101"]
+    (edit,) = payload[0]["fix"]["edits"]
+    assert (edit["line"], edit["column"], edit["content"]) == (payload[0]["line"], payload[0]["column"], "await ")
+
+
 def test_a_fix_that_breaks_the_code_is_reported_and_the_file_kept(tmp_path, monkeypatch):
     """Inject a rule whose fix renders a string literal with a raw newline in it."""
     import libcst as cst

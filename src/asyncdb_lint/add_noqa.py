@@ -23,7 +23,7 @@ from typing import Dict, List, Sequence, Set, Tuple
 from asyncdb_lint.diagnostics import Diagnostic
 from asyncdb_lint.fixes import WriteRefused, parses, write_atomically
 from asyncdb_lint.noqa import NOQA_COMMENT, split_codes
-from asyncdb_lint.source import SourceError, decode_source
+from asyncdb_lint.source import SourceError, decode_source, split_lines
 
 def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, List[str]]:
     """Add the comments for ``diagnostics``; returns how many codes were added, and notes."""
@@ -47,7 +47,7 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
     except (OSError, SourceError) as error:
         return 0, [f"{path}: not changed: {error}"]
     text = source.text
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     unsafe = _lines_without_room(text)
     statements = _statement_starts(text)
     wanted: Dict[int, Set[str]] = defaultdict(set)
@@ -102,7 +102,7 @@ def _lines_without_room(text: str) -> Set[int]:
     """Lines a comment cannot be appended to: inside a string that goes on to the
     next line, or ending with a backslash continuation."""
     blocked: Set[int] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if line.rstrip().endswith("\\"):
             blocked.add(number)
     try:

@@ -20,6 +20,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import libcst as cst
 
+from asyncdb_lint.source import split_lines
+
 SAFE = "safe"
 UNSAFE = "unsafe"
 DISPLAY_ONLY = "display-only"
@@ -125,8 +127,8 @@ def make_async(updated: cst.CSTNode) -> cst.CSTNode:
 # ---------------------------------------------------------------- edits
 def edits_between(old: str, new: str) -> List[dict]:
     """Minimal text edits (1-based line/column, end exclusive) turning ``old`` into ``new``."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = split_lines(old, keepends=True)
+    new_lines = split_lines(new, keepends=True)
     edits = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -172,7 +174,7 @@ def _position(lines: List[str], first_line: int, block: str, offset: int):
 
 def unified_diff(path: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        split_lines(old, keepends=True), split_lines(new, keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
     ))
 
 

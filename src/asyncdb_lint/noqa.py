@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, List, Optional
 
+from asyncdb_lint.source import split_lines
+
 NOQA_COMMENT = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
@@ -18,7 +20,7 @@ def noqa_lines(text: str) -> NoqaMap:
     result: NoqaMap = {}
     if "noqa" not in text.lower():
         return result
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if "#" not in line:
             continue
         match = NOQA_COMMENT.search(line)

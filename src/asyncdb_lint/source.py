@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -21,6 +22,18 @@ class SourceError(Exception):
         self.message = message
         self.line = max(line, 1)
         self.column = max(column, 1)
+
+
+# Python's own line breaks (and the LSP's): not the form feeds, vertical tabs and
+# Unicode separators that `str.splitlines` also breaks at, which would number
+# the lines after them differently from the parser.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str, keepends: bool = False) -> List[str]:
+    """``text``'s lines as the parser numbers them."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 @dataclass

@@ -62,9 +62,9 @@ def _source_line(path: str, line: int, cache: Dict[str, list]) -> Optional[str]:
     if path not in cache:
         try:
             with open(path, "rb") as handle:
-                from asyncdb_lint.source import decode_source
+                from asyncdb_lint.source import decode_source, split_lines
 
-                cache[path] = decode_source(path, handle.read()).text.splitlines()
+                cache[path] = split_lines(decode_source(path, handle.read()).text)
         except Exception:
             cache[path] = []
     lines = cache[path]
