@@ -694,14 +694,17 @@ class CallResult:
     kind: Optional[str]  # what awaiting/entering gives, or the value's kind
 
 
+_TYPES_GENERATION = [0]  # how many times install_custom has changed TYPES
+
+
 def derived_from_types(build: Callable[[], T]) -> Callable[[], T]:
-    """A table computed from ``TYPES``, once - again only when the configuration
-    has installed in-house types (``install_custom`` changes ``TYPES``)."""
+    """A table computed from ``TYPES``, once - again only after ``install_custom``
+    has changed ``TYPES`` (a language server lints with one configuration after another)."""
     memo: Dict[int, T] = {}
 
     @functools.wraps(build)
     def table() -> T:
-        key = len(TYPES)
+        key = _TYPES_GENERATION[0]
         if key not in memo:
             memo.clear()
             memo[key] = build()
@@ -815,6 +818,7 @@ HANDLE_FACTORIES: Dict[str, str] = {
 
 # --- a project's own code, taught through the configuration -----------------
 _CUSTOM: Dict[str, list] = {"types": [], "classes": [], "functions": [], "sinks": []}
+_INSTALLED: List[tuple] = [((), (), ())]  # the names install_custom was last given
 
 
 def install_custom(async_db_types=(), sync_db_calls=(), sql_sinks=()) -> None:
@@ -823,6 +827,10 @@ def install_custom(async_db_types=(), sync_db_calls=(), sql_sinks=()) -> None:
     Replaces whatever an earlier call installed, so one process can lint with
     several configurations in turn.
     """
+    names = (tuple(async_db_types), tuple(sync_db_calls), tuple(sql_sinks))
+    if names == _INSTALLED[0]:
+        return  # already there: the tables derived from TYPES stay valid
+    _INSTALLED[0] = names
     for kind in _CUSTOM["types"]:
         TYPES.pop(kind, None)
     for name in _CUSTOM["classes"]:
@@ -833,6 +841,7 @@ def install_custom(async_db_types=(), sync_db_calls=(), sql_sinks=()) -> None:
         SQL_TEXT_FUNCTIONS.pop(name, None)
     for key in _CUSTOM:
         _CUSTOM[key] = []
+    _TYPES_GENERATION[0] += 1
     for qualname in async_db_types:
         kind = f"custom.{qualname}"
         label = qualname.rsplit(".", 1)[-1]
