@@ -46,7 +46,20 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
         source = decode_source(path, data)
     except (OSError, SourceError) as error:
         return 0, [f"{path}: not changed: {error}"]
-    text = source.text
+    new_text, count, notes = with_noqa_comments(path, source.text, diagnostics)
+    if not count:
+        return 0, notes
+    try:
+        write_atomically(path, new_text.encode(source.encoding), data)
+    except WriteRefused as refused:
+        return 0, notes + [f"{path}: not changed: {refused}"]
+    return count, notes
+
+
+def with_noqa_comments(path: str, text: str, diagnostics: Sequence[Diagnostic]) -> Tuple[str, int, List[str]]:
+    """``text`` with the comments that silence ``diagnostics``, how many codes
+    were added, and notes on the ones that could not be (the language server's
+    "ignore" action shares this)."""
     lines = split_lines(text, keepends=True)
     unsafe = _lines_without_room(text)
     statements = _statement_starts(text)
@@ -70,16 +83,10 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
         new_body, new_codes = _with_codes(body, codes)
         count += new_codes
         lines[number - 1] = new_body + ending
-    if not count:
-        return 0, notes
     new_text = "".join(lines)
-    if not parses(new_text):
-        return 0, notes + [f"{path}: not changed: the comments would not parse"]
-    try:
-        write_atomically(path, new_text.encode(source.encoding), data)
-    except WriteRefused as refused:
-        return 0, notes + [f"{path}: not changed: {refused}"]
-    return count, notes
+    if count and not parses(new_text):
+        return text, 0, notes + [f"{path}: not changed: the comments would not parse"]
+    return new_text, count, notes
 
 
 def _with_codes(body: str, codes: Set[str]) -> Tuple[str, int]:
@@ -144,4 +151,4 @@ def _statement_starts(text: str) -> Dict[int, int]:
     return starts
 
 
-__all__ = ["add_noqa"]
+__all__ = ["add_noqa", "with_noqa_comments"]

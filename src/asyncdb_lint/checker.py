@@ -14,7 +14,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from asyncdb_lint.diagnostics import Diagnostic, InternalError
 from asyncdb_lint.results import FileResult, finish_project_rules, reports_unparsable
-from asyncdb_lint.fixes import Fix, apply_fixes, edits_between
+from asyncdb_lint.fixes import Fix, fix_edits
 from asyncdb_lint.model.semantic import NO_INDEX, ProjectIndexProtocol, SemanticModel
 from asyncdb_lint.noqa import is_suppressed, noqa_lines
 from asyncdb_lint.rules import Finding
@@ -47,6 +47,7 @@ def check_source(
     try:
         module = parse_source(source, syntax_checked)
     except SourceError as error:
+        result.unparsable = True
         if reports_unparsable(settings, source.path):
             result.diagnostics.append(_unparsable(source.path, error))
         return result
@@ -90,7 +91,7 @@ def _with_fix(diagnostic: Diagnostic, fix: Fix, module: cst.Module, want_edits: 
     edits: List[dict] = []
     if want_edits and fix.changes:
         try:
-            edits = edits_between(module.code, apply_fixes(module, [fix]).code)
+            edits = fix_edits(module, fix)
         except Exception:  # a fix that cannot even be rendered is not offered
             return diagnostic
     payload = {"applicability": fix.applicability, "message": fix.message, "edits": edits}

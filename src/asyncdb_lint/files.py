@@ -25,8 +25,9 @@ class MissingPath(Exception):
     pass
 
 
-class _Ignores:
-    """Exclude patterns and .gitignore files, with their base directories."""
+class Ignores:
+    """Exclude patterns and .gitignore files, with their base directories (the
+    walk asks it of each path, the language server of each open file)."""
 
     def __init__(self, exclude: Sequence[str], root: str, respect_gitignore: bool):
         self.root = os.path.abspath(root)
@@ -93,7 +94,7 @@ def discover(
 ) -> List[str]:
     """Directories are walked; files named explicitly are always included, unless
     ``force_exclude`` (pre-commit names every file) applies the excludes to them too."""
-    ignores = _Ignores(exclude, root, respect_gitignore)
+    ignores = Ignores(exclude, root, respect_gitignore)
     found: List[str] = []
     for path in paths:
         if os.path.isdir(path):
@@ -106,7 +107,7 @@ def discover(
     return list(dict.fromkeys(found))
 
 
-def _walk(root: str, ignores: _Ignores) -> Iterator[str]:
+def _walk(root: str, ignores: Ignores) -> Iterator[str]:
     seen = set()
     for directory, subdirectories, filenames in os.walk(root, followlinks=False):
         real = os.path.realpath(directory)

@@ -125,6 +125,11 @@ def make_async(updated: cst.CSTNode) -> cst.CSTNode:
 
 
 # ---------------------------------------------------------------- edits
+def fix_edits(module: cst.Module, fix: Fix) -> List[dict]:
+    """The text edits that applying ``fix`` alone makes to ``module``."""
+    return edits_between(module.code, apply_fixes(module, [fix]).code)
+
+
 def edits_between(old: str, new: str) -> List[dict]:
     """Minimal text edits (1-based line/column, end exclusive) turning ``old`` into ``new``."""
     old_lines = split_lines(old, keepends=True)

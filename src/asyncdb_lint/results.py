@@ -23,6 +23,7 @@ class FileResult:
     notes: List[str] = field(default_factory=list)  # messages for the user (file left unchanged...)
     diff: str = ""  # with `--diff`: what `--fix` would change
     fixed_text: Optional[str] = None  # standard input with `--fix`: the fixed source
+    unparsable: bool = False  # it did not parse (ADB001 says so, where it is on)
 
 
 def finish_project_rules(results: List[FileResult], settings: Settings, complete: bool) -> None:
