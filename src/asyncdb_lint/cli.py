@@ -19,7 +19,7 @@ from asyncdb_lint.settings import Settings, SettingsError, load_settings, parse_
 from asyncdb_lint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rule", "config")
+SUBCOMMANDS = ("check", "rule", "config", "server")
 
 app = typer.Typer(
     add_completion=False,
@@ -307,6 +307,18 @@ def show_config(
 ) -> None:
     """Print the resolved settings and where each came from."""
     typer.echo(_settings(config, isolated).describe())
+
+
+@app.command()
+def server() -> None:
+    """Run the language server for editors (LSP over standard input and output)."""
+    try:
+        from asyncdb_lint.server.lsp import serve
+    except ImportError as missing:
+        if missing.name not in ("pygls", "lsprotocol") and not (missing.name or "").startswith(("pygls.", "lsprotocol.")):
+            raise
+        _fail(f"the language server needs pygls: pip install 'asyncdb-lint[lsp]' ({missing})")
+    serve()
 
 
 def _rule_json(rule_obj) -> dict:
