@@ -185,6 +185,28 @@ async def test_a_broken_buffer_keeps_its_findings_until_saved(client: LanguageCl
 
 
 @pytest.mark.asyncio
+async def test_typing_a_file_from_scratch_ends_with_the_clis_findings(client: LanguageClient, tmp_path: Path):
+    """Every prefix of a real module, sent as fast as a typist's keystrokes arrive:
+    no internal error, and the last version's findings are the CLI's."""
+    source = (TESTS / "fixtures" / "rules" / "ADB101_discarded.py").read_text(encoding="utf-8")
+    path = tmp_path / "ws" / "app" / "typed.py"
+    path.write_text(source, encoding="utf-8")
+    uri = _open(client, path, text="")
+    step = max(1, len(source) // 60)
+    for version, end in enumerate(range(step, len(source) + step, step), start=2):
+        _change(client, uri, version, source[:end])
+        await asyncio.sleep(0.02)
+    expected = lint_files([str(path)], load_settings(config=str(tmp_path / "ws" / "pyproject.toml")))[0]
+    codes = [d.code for d in expected.diagnostics]
+    assert len(codes) > 5
+    diagnostics = await _published(client, uri, codes)
+    assert [(d.range.start.line + 1, d.range.start.character + 1) for d in diagnostics] == [
+        (d.line, d.column) for d in expected.diagnostics
+    ]
+    assert not [m.message for m in client.log_messages if m.type == types.MessageType.Error]
+
+
+@pytest.mark.asyncio
 async def test_closing_a_document_clears_it_and_excluded_files_get_nothing(client: LanguageClient, tmp_path: Path):
     routes = tmp_path / "ws" / "app" / "routes.py"
     uri = _open(client, routes)
