@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+
+import pytest
 
 from helpers import REPO, lint
 
@@ -57,3 +60,46 @@ def test_local_pre_commit_snippet(tmp_path):
     )
     assert result.returncode == 1
     assert "app.py:7:5: ADB101" in result.stdout
+
+
+def _lsp_initialize(command) -> dict:
+    """Start ``command``, send an LSP initialize, shutdown and exit; the initialize result."""
+
+    def message(payload: dict) -> bytes:
+        body = json.dumps(payload).encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    requests = b"".join((
+        message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}),
+        message({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+        message({"jsonrpc": "2.0", "method": "exit"}),
+    ))
+    done = subprocess.run(command, input=requests, capture_output=True, timeout=60)
+    output = done.stdout
+    while output:
+        header, _, rest = output.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))
+        payload, output = json.loads(rest[:length]), rest[length:]
+        if payload.get("id") == 1:
+            return payload["result"]
+    raise AssertionError(done.stderr.decode(errors="replace"))
+
+
+def test_editor_snippets_start_the_language_server():
+    pytest.importorskip("pygls")
+    from asyncdb_lint.settings import tomllib
+
+    vscode = json.loads(block("json", "glspc.server.command"))
+    helix = tomllib.loads(block("toml", "[language-server.asyncdb-lint]"))["language-server"]["asyncdb-lint"]
+    neovim = re.search(r"cmd = \{ (.*?) \}", block("lua", "vim.lsp.config")).group(1)
+    commands = {
+        (vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]),
+        (helix["command"], *helix["args"]),
+        tuple(json.loads(f"[{neovim}]")),
+    }
+    assert commands == {("asyncdb-lint", "server")}
+    executable = os.path.join(os.path.dirname(sys.executable), "asyncdb-lint")
+    result = _lsp_initialize([executable, "server"])
+    assert result["serverInfo"]["name"] == "asyncdb-lint"
+    assert "source.fixAll.asyncdb-lint" in result["capabilities"]["codeActionProvider"]["codeActionKinds"]
