@@ -6,7 +6,7 @@ import json
 import textwrap
 
 from asyncdb_lint import __version__
-from helpers import assert_no_traceback, lint
+from helpers import assert_no_traceback, lint, run
 
 BAD = textwrap.dedent(
     """\
@@ -206,3 +206,11 @@ def test_directory_walk_is_sorted_and_includes_pyi(tmp_path):
     write(tmp_path, "notes.txt", BAD)
     result = lint("--select", "ADB1", ".", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["a.pyi", "a.pyi", "b.py", "b.py"]
+
+
+def test_server_without_the_lsp_extra_says_how_to_install_it():
+    code = "import sys; sys.modules['pygls'] = None; from asyncdb_lint.cli import main; main(['server'])"
+    result = run(["-c", code])
+    assert result.returncode == 2
+    assert "pip install 'asyncdb-lint[lsp]'" in result.stderr
+    assert_no_traceback(result)
