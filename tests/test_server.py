@@ -224,6 +224,21 @@ async def test_closing_a_document_clears_it_and_excluded_files_get_nothing(clien
     assert _codes(client, excluded) == []
 
 
+@pytest.mark.asyncio
+async def test_a_file_outside_the_workspace_is_linted_without_leaving_a_cache(client: LanguageClient, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "lib" / "site-packages").mkdir(parents=True)
+    (elsewhere / "helper.py").write_text(DB, encoding="utf-8")
+    script = elsewhere / "script.py"
+    script.write_text("from helper import database\n\n\nasync def purge():\n    database.execute('DELETE FROM users')\n",
+                      encoding="utf-8")
+    library = elsewhere / "lib" / "site-packages" / "script.py"
+    shutil.copy(script, library)
+    await _published(client, _open(client, library), [])  # an installed library, opened from a traceback
+    await _published(client, _open(client, script), ["ADB101"])  # `helper` read through the project index
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["helper.py", "lib", "script.py"]
+
+
 # ---------------------------------------------------------------- code actions
 @pytest.mark.asyncio
 async def test_quick_fixes_and_ignore_this_line(client: LanguageClient, tmp_path: Path):

@@ -29,10 +29,13 @@ if TYPE_CHECKING:
 class Project:
     """The files under one configuration."""
 
-    def __init__(self, root: str, settings: Settings, error: Optional[str] = None):
+    def __init__(self, root: str, settings: Settings, error: Optional[str] = None, stray: bool = False):
         self.root = root
         self.settings = settings
         self.error = error  # why the configuration could not be read: the defaults are used
+        # A file outside every workspace folder and configuration (a library's
+        # source, opened from a traceback): it gets no cache directory of its own.
+        self.stray = stray
         self.ignores = Ignores((*settings.exclude, *settings.extend_exclude), root, settings.respect_gitignore)
         self.prefilter = prefilter_for(settings)
         self._index: Optional["ProjectIndex"] = None
@@ -40,7 +43,10 @@ class Project:
     def excluded(self, path: str) -> bool:
         """Whether a run over the project would skip ``path``: the same directories,
         exclude patterns and .gitignore files as the CLI's walk."""
-        relative = os.path.relpath(os.path.abspath(path), self.root)
+        absolute = os.path.abspath(path)
+        if self.stray:
+            return any(part in SKIPPED_DIRECTORIES for part in absolute.split(os.sep))  # site-packages...
+        relative = os.path.relpath(absolute, self.root)
         parts = [] if relative.startswith(os.pardir) else relative.split(os.sep)[:-1]
         directory = self.root
         for part in parts:
@@ -55,7 +61,8 @@ class Project:
 
             self._index = ProjectIndex(
                 search_roots=[self.root, os.path.join(self.root, "src")], gate=self.prefilter.index_gate,
-                cache_dir=os.path.join(self.root, self.settings.cache_dir), salt=index_salt(self.settings),
+                cache_dir=None if self.stray else os.path.join(self.root, self.settings.cache_dir),
+                salt=index_salt(self.settings),
             )
         return self._index
 
@@ -124,13 +131,13 @@ class Projects:
         if directory not in self._configs:
             self._configs[directory] = find_config(directory)
         config = self._configs[directory]
-        folder = next((f for f in self._folders if _within(directory, f)), directory)
-        key = config or folder
+        folder = next((f for f in self._folders if _within(directory, f)), None)
+        key = config or folder or directory
         project = self._projects.get(key)
         if project is not None:
             return project, False
         if config is None:
-            project = Project(folder, Settings(root=folder))
+            project = Project(key, Settings(root=key), stray=folder is None)
         else:
             try:
                 settings = load_settings(config=config)
