@@ -214,14 +214,33 @@ async def test_closing_a_document_clears_it_and_excluded_files_get_nothing(clien
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     await _published(client, uri, [])
 
-    generated = tmp_path / "ws" / "generated" / "routes.py"
-    generated.parent.mkdir()
-    generated.write_text(ROUTES, encoding="utf-8")
-    excluded = _open(client, generated)
-    await _published(client, excluded, [])
-    # Still nothing once the server has certainly handled it: the next document is answered after it.
+    workspace = tmp_path / "ws"
+    (workspace / ".git").mkdir()  # .gitignore files count inside a repository
+    (workspace / ".gitignore").write_text("scratch/\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=(workspace / ".gitignore").as_uri(), type=types.FileChangeType.Created)]
+    ))
+    excluded = []
+    for folder in ("generated", "scratch"):  # the configured exclude, and what git ignores
+        copy = workspace / folder / "routes.py"
+        copy.parent.mkdir()
+        copy.write_text(ROUTES, encoding="utf-8")
+        excluded.append(_open(client, copy))
+        await _published(client, excluded[-1], [])
+    # Still nothing once the server has certainly handled them: the next document is answered after them.
     await _published(client, _open(client, routes), ["ADB101"])
-    assert _codes(client, excluded) == []
+    assert [_codes(client, uri) for uri in excluded] == [[], []]
+
+
+@pytest.mark.asyncio
+async def test_a_deprecated_api_is_tagged_so(client: LanguageClient, tmp_path: Path):
+    path = tmp_path / "ws" / "app" / "main.py"
+    path.write_text((TESTS / "fixtures" / "rules" / "ADB203_on_event.py").read_text(encoding="utf-8"), encoding="utf-8")
+    uri = _open(client, path)
+    await _until(lambda: "ADB203" in _codes(client, uri), "the ADB203 findings")
+    tags = {d.code: d.tags for d in client.diagnostics[uri]}
+    assert list(tags["ADB203"]) == [types.DiagnosticTag.Deprecated]
+    assert all(tags[code] is None for code in tags if code != "ADB203")
 
 
 @pytest.mark.asyncio
