@@ -19,7 +19,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class _Linted:
-    """The last result that describes a document (the buffer parsed)."""
+    """The last lint that describes a document: its buffer parsed, or was saved as it is."""
 
     version: Optional[int]
     text: str
@@ -62,7 +62,7 @@ class AsyncDbLintServer(LanguageServer):
         self.linted: Dict[str, _Linted] = {}
         self.pending: Dict[str, "asyncio.Task[None]"] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=NAME)
-        self.reported_errors: set = set()  # configuration errors already shown
+        self.reported_errors: Set[str] = set()  # configuration errors already shown
 
     # ------------------------------------------------------------ linting
     def schedule(self, uri: str, delay: float, final: bool) -> None:
@@ -72,6 +72,13 @@ class AsyncDbLintServer(LanguageServer):
         if previous is not None:
             previous.cancel()
         self.pending[uri] = asyncio.ensure_future(self._lint(uri, delay, final))
+
+    def close(self, uri: str) -> None:
+        pending = self.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        self.linted.pop(uri, None)
+        self._publish_empty(uri)
 
     def relint_open_documents(self) -> None:
         for uri in list(self.workspace.text_documents):
@@ -93,6 +100,7 @@ class AsyncDbLintServer(LanguageServer):
         project = self._project_for(path)
         version, text = document.version, document.source
         if project.excluded(path):
+            self.linted.pop(uri, None)
             self._publish_empty(uri, version)
             return None
         try:
@@ -172,7 +180,8 @@ class AsyncDbLintServer(LanguageServer):
         return types.Position(line=max(line - 1, 0), character=units)
 
     def _log(self, kind: types.MessageType, message: str) -> None:
-        logger.log(logging.ERROR if kind == types.MessageType.Error else logging.DEBUG, message)
+        levels = {types.MessageType.Error: logging.ERROR, types.MessageType.Warning: logging.WARNING}
+        logger.log(levels.get(kind, logging.DEBUG), message)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     # ------------------------------------------------------------ code actions
@@ -194,7 +203,12 @@ class AsyncDbLintServer(LanguageServer):
             for diagnostic in here:
                 fix = next((f for d, f in result.fixes if d == diagnostic), None)
                 if fix is not None and fix.changes:
-                    edits = await self._in_worker(fix_edits, result.module, fix)
+                    try:
+                        edits = await self._in_worker(fix_edits, result.module, fix)
+                    except Exception as error:  # a fix that cannot be rendered is not offered (--fix skips it too)
+                        self._log(types.MessageType.Error, f"{result.path}: internal error in the fix of "
+                                  f"{diagnostic.code} at line {diagnostic.line}: {type(error).__name__}: {error}")
+                        continue
                     actions.append(self._action(
                         f"{NAME} ({diagnostic.code}): {fix.message}" + ("" if fix.applicability == "safe" else " (unsafe fix)"),
                         types.CodeActionKind.QuickFix, uri, linted, lines, edits,
@@ -314,12 +328,7 @@ def build_server() -> AsyncDbLintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AsyncDbLintServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        pending = ls.pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
-        ls.linted.pop(uri, None)
-        ls._publish_empty(uri)
+        ls.close(params.text_document.uri)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files_changed(ls: AsyncDbLintServer, params: types.DidChangeWatchedFilesParams) -> None:
