@@ -335,6 +335,18 @@ async def test_a_configuration_change_is_picked_up(client: LanguageClient, tmp_p
 
 
 @pytest.mark.asyncio
+async def test_a_broken_configuration_is_shown_once_and_the_defaults_used(client: LanguageClient, tmp_path: Path):
+    workspace = tmp_path / "ws"
+    (workspace / "pyproject.toml").write_text('[tool.asyncdb-lint]\nselect = "ADB1"\n', encoding="utf-8")
+    routes = _open(client, workspace / "app" / "routes.py")
+    db = _open(client, workspace / "app" / "db.py")
+    await _published(client, routes, ["ADB101"])
+    await _published(client, db, [])
+    shown = [m.message for m in client.messages if m.type == types.MessageType.Error]
+    assert len(shown) == 1 and "select: expected a list of strings" in shown[0], shown
+
+
+@pytest.mark.asyncio
 async def test_saving_a_module_updates_what_its_importers_see(client: LanguageClient, tmp_path: Path):
     workspace = tmp_path / "ws"
     uri = _open(client, workspace / "app" / "routes.py")
