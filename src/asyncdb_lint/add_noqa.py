@@ -8,21 +8,20 @@ line that already has `# noqa: ...` gets the code merged into it; a bare
 file stays byte for byte, with its encoding and line endings, and is written
 the way fixes are (re-parsed first, atomically). A line that cannot take a
 comment - it ends inside a string or with a backslash continuation - falls back
-to the finding's own line, where `# noqa` is honoured too; if neither can, the
-finding is left and said so.
+to the finding's own line, where `# noqa` is honoured too, and then to the line
+that closes the multi-line string holding it, whose `# noqa` covers the whole
+string (as in flake8); if none can, the finding is left and said so.
 """
 
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
 from asyncdb_lint.diagnostics import Diagnostic
 from asyncdb_lint.fixes import WriteRefused, parses, write_atomically
-from asyncdb_lint.noqa import NOQA_COMMENT, split_codes
+from asyncdb_lint.noqa import NOQA_COMMENT, multiline_strings, split_codes
 from asyncdb_lint.source import SourceError, decode_source, split_lines
 
 def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, List[str]]:
@@ -61,14 +60,19 @@ def with_noqa_comments(path: str, text: str, diagnostics: Sequence[Diagnostic]) 
     were added, and notes on the ones that could not be (the language server's
     "ignore" action shares this)."""
     lines = split_lines(text, keepends=True)
-    unsafe = _lines_without_room(text)
+    strings = multiline_strings(text)
+    unsafe = _lines_without_room(lines, strings)
+    # A line inside a multi-line string -> the line that closes it, whose `# noqa`
+    # covers the whole string (the outermost string, for f-strings in f-strings).
+    closing = {line: last for first, last in sorted(strings, key=lambda s: s[0] - s[1]) for line in range(first, last)}
     statements = _statement_starts(text)
     wanted: Dict[int, Set[str]] = defaultdict(set)
     notes = []
     for diagnostic in diagnostics:
+        start = statements.get(diagnostic.line, diagnostic.line)
         target = next(
-            (line for line in (statements.get(diagnostic.line, diagnostic.line), diagnostic.line)
-             if 0 < line <= len(lines) and line not in unsafe),
+            (line for line in (start, diagnostic.line, closing.get(diagnostic.line), closing.get(start))
+             if line is not None and 0 < line <= len(lines) and line not in unsafe),
             None,
         )
         if target is None:
@@ -105,21 +109,12 @@ def _with_codes(body: str, codes: Set[str]) -> Tuple[str, int]:
     return f"{body}  # noqa: {', '.join(new)}", len(new)
 
 
-def _lines_without_room(text: str) -> Set[int]:
+def _lines_without_room(lines: List[str], strings: List[Tuple[int, int]]) -> Set[int]:
     """Lines a comment cannot be appended to: inside a string that goes on to the
-    next line, or ending with a backslash continuation."""
-    blocked: Set[int] = set()
-    for number, line in enumerate(split_lines(text), start=1):
-        if line.rstrip().endswith("\\"):
-            blocked.add(number)
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
-                blocked.update(range(token.start[0], token.end[0]))  # not the last line: it closes the string
-            elif token.type == getattr(tokenize, "FSTRING_MIDDLE", -1) and token.end[0] > token.start[0]:
-                blocked.update(range(token.start[0], token.end[0]))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
+    next line (not its last line: that one closes it), or ending with a backslash continuation."""
+    blocked = {number for number, line in enumerate(lines, start=1) if line.rstrip().endswith("\\")}
+    for first, last in strings:
+        blocked.update(range(first, last))
     return blocked
 
 

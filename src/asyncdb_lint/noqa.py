@@ -1,9 +1,15 @@
-"""`# noqa` and `# noqa: ADB101, ADB102` comments, as flake8 and ruff read them."""
+"""`# noqa` and `# noqa: ADB101, ADB102` comments, as flake8 and ruff read them.
+
+As in flake8, a `# noqa` after a string that spans several lines covers every
+line of the string: none of them but the last can carry a comment.
+"""
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Dict, FrozenSet, List, Optional
+import tokenize
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from asyncdb_lint.source import split_lines
 
@@ -28,7 +34,37 @@ def noqa_lines(text: str) -> NoqaMap:
             continue
         codes = match.group("codes")
         result[number] = None if codes is None else frozenset(split_codes(codes))
+    if result:
+        for first, last in multiline_strings(text):
+            if last in result:
+                for number in range(first, last):
+                    result[number] = _union(result.get(number, frozenset()), result[last])
     return result
+
+
+def _union(a: Optional[FrozenSet[str]], b: Optional[FrozenSet[str]]) -> Optional[FrozenSet[str]]:
+    return None if a is None or b is None else a | b
+
+
+def multiline_strings(text: str) -> List[Tuple[int, int]]:
+    """The first and last lines of each string literal that spans several lines
+    (an f-string with everything in it). Empty when ``text`` does not tokenize."""
+    spans: List[Tuple[int, int]] = []
+    starts: List[int] = []  # f-strings being read (tokenized in parts from Python 3.12 on)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind = tokenize.tok_name.get(token.type)
+            if kind == "FSTRING_START":
+                starts.append(token.start[0])
+            elif kind == "FSTRING_END" and starts:
+                first = starts.pop()
+                if token.end[0] > first:
+                    spans.append((first, token.end[0]))
+            elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                spans.append((token.start[0], token.end[0]))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    return spans
 
 
 def split_codes(codes: str) -> List[str]:
