@@ -51,6 +51,23 @@ class Ignores:
                     return True
         return False
 
+    def skips_directory(self, directory: str) -> bool:
+        """Whether a walk passes over ``directory`` and everything below it."""
+        name = os.path.basename(directory)
+        return name in SKIPPED_DIRECTORIES or name.endswith(".egg-info") or self.ignored(directory, is_dir=True)
+
+    def walk_skips(self, path: str, root: str) -> bool:
+        """Whether walking ``root`` would pass over the file ``path``: a directory
+        on the way is skipped, or the file itself is ignored."""
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        directory = os.path.abspath(root)
+        if not relative.startswith(os.pardir):
+            for part in relative.split(os.sep)[:-1]:
+                directory = os.path.join(directory, part)
+                if self.skips_directory(directory):
+                    return True
+        return self.ignored(path, is_dir=False)
+
     def _git_specs(self, directory: str) -> List[Tuple[str, pathspec.GitIgnoreSpec]]:
         """The ignore specs that apply in ``directory``: its own .gitignore and its parents'."""
         if directory not in self._chains:
@@ -116,9 +133,7 @@ def _walk(root: str, ignores: Ignores) -> Iterator[str]:
             continue
         seen.add(real)
         subdirectories[:] = sorted(
-            name for name in subdirectories
-            if name not in SKIPPED_DIRECTORIES and not name.endswith(".egg-info")
-            and not ignores.ignored(os.path.join(directory, name), is_dir=True)
+            name for name in subdirectories if not ignores.skips_directory(os.path.join(directory, name))
         )
         for filename in sorted(filenames):
             if filename.endswith(PYTHON_SUFFIXES):

@@ -43,17 +43,9 @@ class Project:
     def excluded(self, path: str) -> bool:
         """Whether a run over the project would skip ``path``: the same directories,
         exclude patterns and .gitignore files as the CLI's walk."""
-        absolute = os.path.abspath(path)
-        if self.stray:
-            return any(part in SKIPPED_DIRECTORIES for part in absolute.split(os.sep))  # site-packages...
-        relative = os.path.relpath(absolute, self.root)
-        parts = [] if relative.startswith(os.pardir) else relative.split(os.sep)[:-1]
-        directory = self.root
-        for part in parts:
-            directory = os.path.join(directory, part)
-            if part in SKIPPED_DIRECTORIES or part.endswith(".egg-info") or self.ignores.ignored(directory, is_dir=True):
-                return True
-        return self.ignores.ignored(path, is_dir=False)
+        if self.stray:  # a library's source: under site-packages, .venv...
+            return any(part in SKIPPED_DIRECTORIES for part in os.path.abspath(path).split(os.sep))
+        return self.ignores.walk_skips(path, self.root)
 
     def index(self) -> "ProjectIndex":
         if self._index is None:
