@@ -39,7 +39,9 @@ def test_the_catalogue_says_what_the_rules_say():
     """Configuration and reports read the catalogue so that a cached run needs no rule loaded."""
     from asyncdb_lint.catalogue import RULES as CATALOGUE
 
-    assert [(r.code, r.name, r.default_enabled, r.project_rule) for r in ALL_RULES] == [tuple(info) for info in CATALOGUE]
+    assert [(r.code, r.name, r.default_enabled, r.project_rule, r.deprecated_api) for r in ALL_RULES] == [
+        tuple(info) for info in CATALOGUE
+    ]
 
 
 def test_codes_are_unique_and_well_formed():

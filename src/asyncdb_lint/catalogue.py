@@ -16,6 +16,7 @@ class RuleInfo(NamedTuple):
     name: str
     default_enabled: bool = True
     project_rule: bool = False  # needs every file's facts (see rules/base.py)
+    deprecated_api: bool = False  # it reports a deprecated API
 
 
 RULES: Tuple[RuleInfo, ...] = (
@@ -27,7 +28,7 @@ RULES: Tuple[RuleInfo, ...] = (
     RuleInfo("ADB105", "db-coroutine-in-sync-function"),
     RuleInfo("ADB201", "db-handle-per-request"),
     RuleInfo("ADB202", "connect-per-request"),
-    RuleInfo("ADB203", "deprecated-on-event"),
+    RuleInfo("ADB203", "deprecated-on-event", deprecated_api=True),
     RuleInfo("ADB204", "on-event-ignored-by-lifespan"),
     RuleInfo("ADB205", "database-never-connected", project_rule=True),
     RuleInfo("ADB301", "blocking-db-driver-in-async-function"),

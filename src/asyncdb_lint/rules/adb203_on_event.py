@@ -29,6 +29,7 @@ def on_event_decorators(model):
 class OnEventDeprecated(Rule):
     code = "ADB203"
     name = "deprecated-on-event"
+    deprecated_api = True
     summary = '`@app.on_event("startup")`/`("shutdown")` is deprecated: use a `lifespan`.'
     what_it_does = """
         Checks for startup and shutdown handlers registered with the

@@ -43,6 +43,8 @@ class Rule:
     # A project rule needs facts from every file: the runner calls
     # `project_facts` per file and `finish_project` once, at the end.
     project_rule: ClassVar[bool] = False
+    # What it reports is a deprecated API (editors strike it through).
+    deprecated_api: ClassVar[bool] = False
 
     def check(self, model: SemanticModel, report: Report) -> None:
         raise NotImplementedError
