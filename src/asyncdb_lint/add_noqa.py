@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from asyncdb_lint.diagnostics import Diagnostic
 from asyncdb_lint.fixes import WriteRefused, parses, write_atomically
@@ -45,7 +45,7 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
         source = decode_source(path, data)
     except (OSError, SourceError) as error:
         return 0, [f"{path}: not changed: {error}"]
-    new_text, count, notes = with_noqa_comments(path, source.text, diagnostics)
+    new_text, count, notes = NoqaPlacement(path, source.text).with_comments(diagnostics)
     if not count:
         return 0, notes
     try:
@@ -55,42 +55,55 @@ def _add_to_file(path: str, diagnostics: List[Diagnostic]) -> Tuple[int, List[st
     return count, notes
 
 
-def with_noqa_comments(path: str, text: str, diagnostics: Sequence[Diagnostic]) -> Tuple[str, int, List[str]]:
-    """``text`` with the comments that silence ``diagnostics``, how many codes
-    were added, and notes on the ones that could not be (the language server's
-    "ignore" action shares this)."""
-    lines = split_lines(text, keepends=True)
-    strings = multiline_strings(text)
-    unsafe = _lines_without_room(lines, strings)
-    # A line inside a multi-line string -> the line that closes it, whose `# noqa`
-    # covers the whole string (the outermost string, for f-strings in f-strings).
-    closing = {line: last for first, last in sorted(strings, key=lambda s: s[0] - s[1]) for line in range(first, last)}
-    statements = _statement_starts(text)
-    wanted: Dict[int, Set[str]] = defaultdict(set)
-    notes = []
-    for diagnostic in diagnostics:
-        start = statements.get(diagnostic.line, diagnostic.line)
-        target = next(
-            (line for line in (start, diagnostic.line, closing.get(diagnostic.line), closing.get(start))
-             if line is not None and 0 < line <= len(lines) and line not in unsafe),
+class NoqaPlacement:
+    """Where `# noqa` comments go in one text: it is read once (statements,
+    multi-line strings), then asked about any findings (the language server asks
+    about each finding on a line in turn)."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.lines = split_lines(text, keepends=True)
+        strings = multiline_strings(text)
+        self.unsafe = _lines_without_room(self.lines, strings)
+        # A line inside a multi-line string -> the line that closes it, whose `# noqa`
+        # covers the whole string (the outermost string, for f-strings in f-strings).
+        self.closing = {
+            line: last for first, last in sorted(strings, key=lambda s: s[0] - s[1]) for line in range(first, last)
+        }
+        self.statements = _statement_starts(text)
+
+    def _target(self, diagnostic: Diagnostic) -> Optional[int]:
+        start = self.statements.get(diagnostic.line, diagnostic.line)
+        candidates = (start, diagnostic.line, self.closing.get(diagnostic.line), self.closing.get(start))
+        return next(
+            (line for line in candidates if line is not None and 0 < line <= len(self.lines) and line not in self.unsafe),
             None,
         )
-        if target is None:
-            notes.append(f"{path}:{diagnostic.line}: {diagnostic.code}: no line of its statement can take a comment")
-            continue
-        wanted[target].add(diagnostic.code)
-    count = 0
-    for number, codes in wanted.items():
-        line = lines[number - 1]
-        body = line.rstrip("\r\n")
-        ending = line[len(body):]
-        new_body, new_codes = _with_codes(body, codes)
-        count += new_codes
-        lines[number - 1] = new_body + ending
-    new_text = "".join(lines)
-    if count and not parses(new_text):
-        return text, 0, notes + [f"{path}: not changed: the comments would not parse"]
-    return new_text, count, notes
+
+    def with_comments(self, diagnostics: Sequence[Diagnostic]) -> Tuple[str, int, List[str]]:
+        """The text with the comments that silence ``diagnostics``, how many codes
+        were added, and notes on the ones that could not be."""
+        wanted: Dict[int, Set[str]] = defaultdict(set)
+        notes = []
+        for diagnostic in diagnostics:
+            target = self._target(diagnostic)
+            if target is None:
+                notes.append(f"{self.path}:{diagnostic.line}: {diagnostic.code}: no line of its statement can take a comment")
+                continue
+            wanted[target].add(diagnostic.code)
+        lines = list(self.lines)
+        count = 0
+        for number, codes in wanted.items():
+            line = lines[number - 1]
+            body = line.rstrip("\r\n")
+            new_body, new_codes = _with_codes(body, codes)
+            count += new_codes
+            lines[number - 1] = new_body + line[len(body):]
+        new_text = "".join(lines)
+        if count and not parses(new_text):
+            return self.text, 0, notes + [f"{self.path}: not changed: the comments would not parse"]
+        return new_text, count, notes
 
 
 def _with_codes(body: str, codes: Set[str]) -> Tuple[str, int]:
@@ -146,4 +159,4 @@ def _statement_starts(text: str) -> Dict[int, int]:
     return starts
 
 
-__all__ = ["add_noqa", "with_noqa_comments"]
+__all__ = ["add_noqa", "NoqaPlacement"]

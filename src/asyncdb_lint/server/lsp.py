@@ -19,14 +19,17 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Dict, List, Optional, Sequence, Set
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from asyncdb_lint import __version__
+from asyncdb_lint.add_noqa import NoqaPlacement
+from asyncdb_lint.catalogue import BY_CODE
 from asyncdb_lint.diagnostics import Diagnostic
 from asyncdb_lint.fixes import edits_between, fix_edits
 from asyncdb_lint.report import rule_url
@@ -39,8 +42,6 @@ DEBOUNCE_SECONDS = 0.3
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{NAME}"
 # What the server must hear about when it changes on disk, besides the open documents.
 WATCHED = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/.gitignore")
-# Rules whose finding is a deprecated API: editors strike it through.
-DEPRECATED_API_RULES = frozenset({"ADB203"})
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +81,10 @@ class AsyncDbLintServer(LanguageServer):
         self.linted.pop(uri, None)
         self._publish_empty(uri)
 
-    def relint_open_documents(self) -> None:
+    def relint_open_documents(self, but: Optional[str] = None) -> None:
         for uri in list(self.workspace.text_documents):
-            self.schedule(uri, DEBOUNCE_SECONDS, final=False)
+            if uri != but:
+                self.schedule(uri, DEBOUNCE_SECONDS, final=False)
 
     async def _lint(self, uri: str, delay: float, final: bool) -> None:
         if delay:
@@ -160,24 +162,17 @@ class AsyncDbLintServer(LanguageServer):
             code=diagnostic.code,
             code_description=None if unparsable else types.CodeDescription(href=rule_url(diagnostic.code)),
             source=NAME,
-            tags=[types.DiagnosticTag.Deprecated] if diagnostic.code in DEPRECATED_API_RULES else None,
+            tags=[types.DiagnosticTag.Deprecated] if BY_CODE[diagnostic.code].deprecated_api else None,
         )
 
     def _range(self, lines: Sequence[str], line: int, column: int, end_line: int, end_column: int) -> types.Range:
         return types.Range(start=self._position(lines, line, column), end=self._position(lines, end_line, end_column))
 
     def _position(self, lines: Sequence[str], line: int, column: int) -> types.Position:
-        """1-based line and code-point column -> the client's 0-based position, in its units."""
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
-        prefix = text[: max(column - 1, 0)]
-        encoding = self.workspace.position_encoding
-        if encoding == types.PositionEncodingKind.Utf32:
-            units = len(prefix)
-        elif encoding == types.PositionEncodingKind.Utf8:
-            units = len(prefix.encode("utf-8", "surrogatepass"))
-        else:
-            units = len(prefix.encode("utf-16-le", "surrogatepass")) // 2
-        return types.Position(line=max(line - 1, 0), character=units)
+        """1-based line and code-point column -> the client's 0-based position, in the
+        units the client and server agreed on (pygls's codec counts them)."""
+        where = types.Position(line=max(line - 1, 0), character=max(column - 1, 0))
+        return self.workspace.position_codec.position_to_client_units(lines, where)
 
     def _log(self, kind: types.MessageType, message: str) -> None:
         levels = {types.MessageType.Error: logging.ERROR, types.MessageType.Warning: logging.WARNING}
@@ -200,8 +195,9 @@ class AsyncDbLintServer(LanguageServer):
         here = [d for d in result.diagnostics if d.line <= last and d.end_line >= first and d.code != "ADB001"]
         actions: List[types.CodeAction] = []
         if offered(types.CodeActionKind.QuickFix):
+            fixes = dict(result.fixes)
             for diagnostic in here:
-                fix = next((f for d, f in result.fixes if d == diagnostic), None)
+                fix = fixes.get(diagnostic)
                 if fix is not None and fix.changes:
                     try:
                         edits = await self._in_worker(fix_edits, result.module, fix)
@@ -214,8 +210,7 @@ class AsyncDbLintServer(LanguageServer):
                         types.CodeActionKind.QuickFix, uri, linted, lines, edits,
                         diagnostic, preferred=fix.applicability == "safe",
                     ))
-            for diagnostic in here:
-                noqa_text = linted.project.with_noqa(result.path, linted.text, [diagnostic])
+            for diagnostic, noqa_text in zip(here, await self._in_worker(_ignored_each, result.path, linted.text, here)):
                 if noqa_text != linted.text:
                     actions.append(self._action(
                         f"{NAME} ({diagnostic.code}): Ignore for this line (# noqa)",
@@ -244,7 +239,7 @@ class AsyncDbLintServer(LanguageServer):
             )
             for e in edits
         ]
-        if _capability(self.client_capabilities, "workspace.workspace_edit.document_changes"):
+        if get_capability(self.client_capabilities, "workspace.workspace_edit.document_changes"):
             document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=linted.version)
             edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=text_edits)])
         else:
@@ -262,7 +257,7 @@ class AsyncDbLintServer(LanguageServer):
         self.projects.set_folders(folder for folder in folders if folder)
 
     async def watch_files(self) -> None:
-        if not _capability(self.client_capabilities, "workspace.did_change_watched_files.dynamic_registration"):
+        if not get_capability(self.client_capabilities, "workspace.did_change_watched_files.dynamic_registration"):
             return  # the client cannot be asked: saves of open documents still refresh what the server knows
         options = types.DidChangeWatchedFilesRegistrationOptions(
             watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
@@ -283,17 +278,14 @@ class AsyncDbLintServer(LanguageServer):
         self.relint_open_documents()
 
 
+def _ignored_each(path: str, text: str, diagnostics: Sequence[Diagnostic]) -> List[str]:
+    """``text`` with a `# noqa` for each of ``diagnostics`` alone, where `--add-noqa` puts it."""
+    placement = NoqaPlacement(path, text)
+    return [placement.with_comments([diagnostic])[0] for diagnostic in diagnostics]
+
+
 def _local_path(document: TextDocument) -> Optional[str]:
     return to_fs_path(document.uri) if document.uri.startswith("file:") else None
-
-
-def _capability(capabilities: Any, dotted: str) -> Any:
-    value = capabilities
-    for name in dotted.split("."):
-        value = getattr(value, name, None)
-        if value is None:
-            return None
-    return value
 
 
 def build_server() -> AsyncDbLintServer:
@@ -321,9 +313,7 @@ def build_server() -> AsyncDbLintServer:
     def did_save(ls: AsyncDbLintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.projects.forget_files()  # what other modules import from this one may have changed
-        for other in list(ls.workspace.text_documents):
-            if other != uri:
-                ls.schedule(other, DEBOUNCE_SECONDS, final=False)
+        ls.relint_open_documents(but=uri)
         ls.schedule(uri, 0, final=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

@@ -5,14 +5,14 @@ Each open file belongs to a project: the nearest `pyproject.toml` with a
 holding it. A project keeps its settings, its exclusions and one project index
 (with the CLI's cache directory), so imports are answered across the
 workspace's modules. Nothing here speaks the protocol (lsp.py does), and
-nothing is a second implementation: the checker, the fix engine and
-`--add-noqa`'s placement of comments do the work, on the buffer's text.
+nothing is a second implementation: the checker and the fix engine do the
+work, on the buffer's text.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
 
 from asyncdb_lint.files import SKIPPED_DIRECTORIES, Ignores
 from asyncdb_lint.prefilter import for_settings as prefilter_for
@@ -22,7 +22,6 @@ from asyncdb_lint.settings import Settings, SettingsError, find_config, load_set
 from asyncdb_lint.source import Source
 
 if TYPE_CHECKING:
-    from asyncdb_lint.diagnostics import Diagnostic
     from asyncdb_lint.index.project import ProjectIndex
 
 
@@ -86,13 +85,6 @@ class Project:
                               prefilter=self.prefilter)
         index.flush()
         return fixed.text
-
-    @staticmethod
-    def with_noqa(path: str, text: str, diagnostics: Sequence["Diagnostic"]) -> str:
-        """``text`` with `# noqa` comments for ``diagnostics``, where `--add-noqa` puts them."""
-        from asyncdb_lint.add_noqa import with_noqa_comments
-
-        return with_noqa_comments(path, text, diagnostics)[0]
 
 
 class Projects:
