@@ -26,6 +26,7 @@ def noqa_lines(text: str) -> NoqaMap:
     result: NoqaMap = {}
     if "noqa" not in text.lower():
         return result
+    after_a_quote = False  # a `# noqa` that may close a multi-line string
     for number, line in enumerate(split_lines(text), start=1):
         if "#" not in line:
             continue
@@ -34,7 +35,8 @@ def noqa_lines(text: str) -> NoqaMap:
             continue
         codes = match.group("codes")
         result[number] = None if codes is None else frozenset(split_codes(codes))
-    if result:
+        after_a_quote = after_a_quote or any(quote in line[:match.start()] for quote in "'\"")
+    if after_a_quote:  # only then is the text tokenized again, for its strings
         for first, last in multiline_strings(text):
             if last in result:
                 for number in range(first, last):
