@@ -214,3 +214,17 @@ def test_server_without_the_lsp_extra_says_how_to_install_it():
     assert result.returncode == 2
     assert "pip install 'asyncdb-lint[lsp]'" in result.stderr
     assert_no_traceback(result)
+
+
+def test_a_dropped_motor_call_is_said_to_run_in_the_background(tmp_path):
+    """Motor's methods start at once (the model marks their result): what is lost is the result."""
+    write(tmp_path, "app.py", (
+        "import asyncpg\nfrom motor.motor_asyncio import AsyncIOMotorClient\n\nclient = AsyncIOMotorClient()\n\n\n"
+        "async def f(pool: asyncpg.Pool):\n    client.db.users.insert_one({})\n    pool.execute('SELECT 1')\n"
+    ))
+    lines = lint("--isolated", "--no-cache", "--format", "concise", "app.py", cwd=tmp_path).stdout.splitlines()
+    assert lines == [
+        "app.py:8:5: ADB101 `AsyncIOMotorCollection.insert_one()` is never awaited: it runs in the background, "
+        "so its result and any error are lost and the code after it may run first",
+        "app.py:9:5: ADB101 `Pool.execute()` is never awaited: the coroutine is discarded and the query never runs",
+    ]

@@ -25,7 +25,7 @@ from asyncdb_lint.model.values import (
 from asyncdb_lint.source import SourceError, decode_source
 
 FORMAT = 1  # bump when the skeleton's shape changes
-ANSWER_FORMAT = 3  # bump when what a stored answer means changes (2: project classes and opaque values)
+ANSWER_FORMAT = 4  # bump when what a stored answer means changes (2: project classes, opaque values; 4: starts_at_once)
 _UNPARSABLE = "unparsable"
 
 
@@ -181,7 +181,7 @@ def encode_value(value):
     if isinstance(value, Obj):
         return ["Obj", value.kind]
     if isinstance(value, Pending):
-        return ["Pending", value.mode, value.kind, value.api, value.user, value.evidence]
+        return ["Pending", value.mode, value.kind, value.api, value.user, value.evidence, value.starts_at_once]
     if isinstance(value, Extern):
         return ["Extern", value.qualname]
     if isinstance(value, TypeAlias):
@@ -205,7 +205,7 @@ def decode_value(data):
     if kind == "Obj":
         return Obj(_text(data[1]))
     if kind == "Pending":
-        return Pending(_text(data[1]), _optional_text(data[2]), _text(data[3]), bool(data[4]), bool(data[5]))
+        return Pending(_text(data[1]), _optional_text(data[2]), _text(data[3]), bool(data[4]), bool(data[5]), bool(data[6]))
     if kind == "Extern":
         return Extern(_text(data[1]))
     if kind == "TypeAlias":

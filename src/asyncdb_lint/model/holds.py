@@ -298,7 +298,7 @@ class ValueQuestions:
                     spec = receiver.type.default_method
                 if spec is None:
                     return None
-                return _call_result(spec, f"{receiver.type.label}.{method}()")
+                return _call_result(spec, f"{receiver.type.label}.{method}()", method in receiver.type.eager)
             if receiver is None:
                 return self.call_by_evidence(call, scope)
         callee = self.value_of(func, scope)
@@ -413,10 +413,10 @@ def _kind_of(value: Optional[Value]) -> Optional[str]:
     return value.kind if isinstance(value, Obj) else None
 
 
-def _call_result(spec: str, api: str) -> Optional[Value]:
+def _call_result(spec: str, api: str, starts_at_once: bool = False) -> Optional[Value]:
     result = lib.parse_spec(spec)
     if result.mode in ("value", "block"):
         return Obj(result.kind) if result.kind in lib.TYPES else None
     if result.mode == "sync":
         return None
-    return Pending(result.mode, result.kind, api)
+    return Pending(result.mode, result.kind, api, starts_at_once=starts_at_once)

@@ -38,6 +38,7 @@ class Pending:
     api: str
     user: bool = False
     evidence: bool = False  # known from how the code uses the receiver, not from its type
+    starts_at_once: bool = False  # the operation runs without `await` (Motor's futures): only its result waits
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,5 @@
 """ADB101: an async DB call whose coroutine is discarded."""
 
-import libcst as cst
-
 from asyncdb_lint.fixes import SAFE, Fix, add_await
 from asyncdb_lint.model.values import Obj, Pending
 from asyncdb_lint.rules.base import Finding, Report, Rule
@@ -92,7 +90,7 @@ def _message(model, call, value) -> str:
         return f"`{value.type.label}` is created and dropped without `await`: it is never initialised"
     if value.mode == "aiter":
         return f"`{value.api}` is never iterated: the query never runs (use `async for`)"
-    if _starts_at_once(model, call):
+    if value.starts_at_once:
         return (
             f"`{value.api}` is never awaited: it runs in the background, so its result and any error are lost "
             "and the code after it may run first"
@@ -101,10 +99,3 @@ def _message(model, call, value) -> str:
         return f"`{value.api}` is never awaited or entered: it does nothing (use `await` or `async with`)"
     return f"`{value.api}` is never awaited: the coroutine is discarded and the query never runs"
 
-
-def _starts_at_once(model, call) -> bool:
-    """A call that starts its operation without `await` (Motor's futures)."""
-    if not isinstance(call.func, cst.Attribute):
-        return False
-    receiver = model.value_of(call.func.value)
-    return isinstance(receiver, Obj) and call.func.attr.value in receiver.type.eager
