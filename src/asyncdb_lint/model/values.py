@@ -126,6 +126,11 @@ def is_async_context_manager(value: Optional[Value]) -> bool:
     return isinstance(value, Obj) and value.type.enters_to is not None
 
 
+def is_lazy_query(value: Optional[Value]) -> bool:
+    """An ORM's query object: it runs only when awaited (building it checks its arguments)."""
+    return isinstance(value, Obj) and value.type.query
+
+
 def is_async_iterable(value: Optional[Value]) -> bool:
     if isinstance(value, Pending):
         return value.mode == "aiter" and not value.user

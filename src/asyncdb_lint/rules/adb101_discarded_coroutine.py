@@ -1,7 +1,7 @@
 """ADB101: an async DB call whose coroutine is discarded."""
 
 from asyncdb_lint.fixes import SAFE, Fix, add_await
-from asyncdb_lint.model.values import Obj, Pending
+from asyncdb_lint.model.values import Obj, Pending, is_lazy_query
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 
@@ -52,7 +52,7 @@ class DiscardedCoroutine(Rule):
             if not model.scope_of[call].is_async:
                 continue  # ADB105 covers code that can never await
             how = model.fate_of(call).how
-            if how == "expected_to_raise" and not getattr(value, "evidence", False) and not _is_query(value):
+            if how == "expected_to_raise" and not getattr(value, "evidence", False) and not is_lazy_query(value):
                 how = "discarded"  # a known DB call must still be awaited inside `pytest.raises`
             if how != "discarded":
                 continue  # (an untyped receiver there may be a test of calling it at all)
@@ -64,14 +64,9 @@ def _fix(model, call, value) -> Fix:
         return Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call))
     if isinstance(value, Pending):
         return Fix.display_only("Consume it with `async for row in ...:`")
-    if value.type.query:
+    if is_lazy_query(value):
         return Fix(SAFE, "Add `await`").change(call, add_await(model.parent(call), call))
     return Fix.display_only("`await` it (or use `async with`) where it is created")
-
-
-def _is_query(value) -> bool:
-    """An ORM's lazy query: building it checks its arguments, and may raise."""
-    return isinstance(value, Obj) and value.type.query
 
 
 def _is_lost_if_dropped(value) -> bool:
@@ -81,7 +76,7 @@ def _is_lost_if_dropped(value) -> bool:
 
 
 def _message(model, call, value) -> str:
-    if isinstance(value, Obj) and value.type.query:
+    if is_lazy_query(value):
         return (
             f"`{model.code_label(call)}` builds a {value.type.library} query and drops it without `await`: "
             "the query never runs"

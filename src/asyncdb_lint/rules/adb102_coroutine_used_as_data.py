@@ -3,7 +3,7 @@
 import libcst as cst
 
 from asyncdb_lint.fixes import SAFE, Fix, add_await
-from asyncdb_lint.model.values import Obj, Pending
+from asyncdb_lint.model.values import Obj, Pending, is_lazy_query
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 # How each use reads in a message.
@@ -64,7 +64,7 @@ class CoroutineUsedAsData(Rule):
     def check(self, model, report: Report) -> None:
         for call in model.calls:
             value = model.value_of(call)
-            if isinstance(value, Obj) and value.type.query and model.scope_of[call].is_async:
+            if is_lazy_query(value) and model.scope_of[call].is_async:
                 _query_used_as_data(self.code, model, call, value, report)
                 continue
             if not isinstance(value, Pending) or value.user or value.mode == "aiter":

@@ -2,7 +2,7 @@
 
 from asyncdb_lint.fixes import UNSAFE, Fix, add_await, make_async
 from asyncdb_lint.model import libraries as lib
-from asyncdb_lint.model.values import Obj, Pending
+from asyncdb_lint.model.values import Obj, Pending, is_lazy_query
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
 # What may legitimately happen to a coroutine in synchronous code: it is handed
@@ -51,7 +51,7 @@ class AsyncCallInSyncFunction(Rule):
                 if value.user:
                     continue
                 api = value.api
-            elif isinstance(value, Obj) and value.type.query:
+            elif is_lazy_query(value):
                 api = model.code_label(call)
             elif isinstance(value, Obj) and value.type.lost_if_dropped:
                 api = f"{value.type.label}"
@@ -64,7 +64,7 @@ class AsyncCallInSyncFunction(Rule):
             returned_to_framework = fate.how in ("returned", "returned_as_data") and model.returns_as_data(fate)
             if fate.how not in _LOST and not returned_to_framework:
                 continue
-            if isinstance(value, Obj) and value.type.query and fate.how != "discarded":
+            if is_lazy_query(value) and fate.how != "discarded":
                 continue  # chained on (`.where()`, `.run_sync()`), a subquery, `str(query)`: built to be used
             if isinstance(value, Pending) and value.mode == "awaitable_cm" and fate.how in ("consumed", "operand"):
                 continue  # may be passed on to be entered elsewhere
@@ -79,9 +79,12 @@ class AsyncCallInSyncFunction(Rule):
                     .change(call, add_await(model.parent(call), call))
                     .change(function_scope.node, make_async)
                 )
-            if isinstance(value, Obj) and value.type.query:
-                run_sync = any(lib.parse_spec(spec).mode == "block" for spec in value.type.methods.values())
-                advice = "run it with `.run_sync()`, or " if run_sync else ""
+            if is_lazy_query(value):
+                # the query's own blocking way to run (Piccolo's `run_sync()`), if its library has one
+                blocking = next(
+                    (name for name, spec in value.type.methods.items() if lib.parse_spec(spec).mode == "block"), None
+                )
+                advice = f"run it with `.{blocking}()`, or " if blocking else ""
                 message = (
                     f"`{api}` builds a {value.type.library} query in {where} and drops it, so it never runs: "
                     f"{advice}make the function `async def` and `await` it"
