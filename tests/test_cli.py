@@ -228,3 +228,15 @@ def test_a_dropped_motor_call_is_said_to_run_in_the_background(tmp_path):
         "so its result and any error are lost and the code after it may run first",
         "app.py:9:5: ADB101 `Pool.execute()` is never awaited: the coroutine is discarded and the query never runs",
     ]
+
+
+def test_a_connection_opened_per_request_is_told_its_own_librarys_pool(tmp_path):
+    write(tmp_path, "app.py", (
+        "import asyncpg\nimport psycopg\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@app.get('/a')\nasync def a():\n    return await asyncpg.connect('postgresql://db')\n\n\n"
+        "@app.get('/b')\nasync def b():\n    return await psycopg.AsyncConnection.connect('dbname=app')\n"
+    ))
+    lines = lint("--isolated", "--no-cache", "--format", "concise", "--select", "ADB201", "app.py", cwd=tmp_path).stdout
+    asyncpg_line, psycopg_line = lines.splitlines()
+    assert "`asyncpg.create_pool()`" in asyncpg_line and "`async with pool.acquire()`" in asyncpg_line
+    assert "`psycopg_pool.AsyncConnectionPool(...)`" in psycopg_line and "`async with pool.connection()`" in psycopg_line

@@ -3,7 +3,7 @@ the handle outlives the function that builds it (for ADB201)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -27,12 +27,12 @@ def handle_label(model, call: cst.Call) -> Optional[str]:
     return lib.HANDLE_FACTORIES.get(model.qualname_of(call.func, model.scope_of[call]) or "")
 
 
-def opens_one_connection(model, call: cst.Call) -> bool:
-    """Whether the handle a call builds is a single connection (``asyncpg.connect()``),
-    not a pool, an engine or a client that pools its own."""
-    value = model.value_of(call)
-    kind = getattr(value, "kind", None)
-    return kind in lib.TYPES and lib.TYPES[kind].label.endswith("Connection")
+def pool_instead(model, call: cst.Call) -> Optional[Tuple[str, str]]:
+    """When the handle a call builds is a single connection (``asyncpg.connect()``),
+    not a pool, an engine or a client that pools its own: how to create the
+    library's pool instead, and how a request takes a connection from it."""
+    kind = getattr(model.value_of(call), "kind", None)
+    return lib.TYPES[kind].pool if kind in lib.TYPES else None
 
 
 def kept_beyond_the_call(model, call: cst.Call, function) -> bool:

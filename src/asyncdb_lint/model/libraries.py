@@ -265,7 +265,7 @@ TYPES: Dict[str, DbType] = {
         ),
         # --- asyncpg ---------------------------------------------------------
         DbType(
-            "asyncpg.Connection", "Connection", "asyncpg",
+            "asyncpg.Connection", "Connection", "asyncpg", pool=("asyncpg.create_pool()", "pool.acquire()"),
             methods={
                 **_ASYNCPG_QUERIES,
                 **_same(

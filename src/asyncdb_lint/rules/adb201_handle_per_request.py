@@ -1,6 +1,6 @@
 """ADB201: a database handle built per request."""
 
-from asyncdb_lint.model.handles import handle_label, kept_beyond_the_call, opens_one_connection
+from asyncdb_lint.model.handles import handle_label, kept_beyond_the_call, pool_instead
 from asyncdb_lint.model.requests import request_context
 from asyncdb_lint.rules.base import Finding, Report, Rule
 
@@ -62,9 +62,13 @@ class HandlePerRequest(Rule):
             label = handle_label(model, call)
             if label is None or kept_beyond_the_call(model, call, function):
                 continue
-            if opens_one_connection(model, call):
-                advice = "create a pool once (at import or in the lifespan) and acquire a connection from it per request"
-                message = f"`{label}` opens a connection per request in `{function.name}`: {advice}"
+            pool = pool_instead(model, call)
+            if pool is not None:
+                create, take = pool
+                message = (
+                    f"`{label}` opens a connection per request in `{function.name}`: create a pool with `{create}` "
+                    f"once (at import or in the lifespan) and take a connection with `async with {take}` per request"
+                )
             else:
                 message = (
                     f"`{label}` is built per request in `{function.name}`: build it once (at import or in the "

@@ -36,6 +36,9 @@ class DbType:
     row: bool = False  # one result row (fetch_one/fetchrow)
     rows: bool = False  # a list of rows (fetch_all/fetch)
     lazy: bool = False  # a blocking type whose constructor does no I/O: it connects on first use
+    # A single connection: how to create the library's pool instead, and how a
+    # request takes a connection from it (for ADB201's advice).
+    pool: Optional[Tuple[str, str]] = None
     # Methods whose call starts at once (Motor's futures run on a thread pool):
     # dropping one loses its result and its errors, not the operation.
     eager: FrozenSet[str] = frozenset()

@@ -30,6 +30,7 @@ _DBAPI_QUERIES = frozenset({"execute", "executemany"})
 _PSYCOPG = [
     DbType(
         "psycopg.AsyncConnection", "AsyncConnection", "psycopg",
+        pool=("psycopg_pool.AsyncConnectionPool(...)", "pool.connection()"),
         methods={
             "cursor": "psycopg.AsyncCursor",
             "execute": "await:psycopg.AsyncCursor",
@@ -110,7 +111,7 @@ def _mysql(library: str, cursor_spec: str, cursor_extra: dict, cursor_awaitable:
     connection, cursor, pool = f"{library}.Connection", f"{library}.Cursor", f"{library}.Pool"
     return [
         DbType(
-            connection, "Connection", library,
+            connection, "Connection", library, pool=(f"{library}.create_pool()", "pool.acquire()"),
             methods={"cursor": cursor_spec, **same(_MYSQL_CONNECTION_ASYNC, "await"), **same(_MYSQL_CONNECTION_SYNC, "sync")},
             enters_to=connection,
         ),
@@ -142,7 +143,7 @@ _ASYNCMY = _mysql("asyncmy", "asyncmy.Cursor", {"scroll": "sync"}, cursor_awaita
 # --- aiopg ---------------------------------------------------------------------------
 _AIOPG = [
     DbType(
-        "aiopg.Connection", "Connection", "aiopg",
+        "aiopg.Connection", "Connection", "aiopg", pool=("aiopg.create_pool()", "pool.acquire()"),
         methods={
             "cursor": "awaitable_cm:aiopg.Cursor",
             **same(
