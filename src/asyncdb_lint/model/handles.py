@@ -59,26 +59,21 @@ def kept_beyond_the_call(model, call: cst.Call, function) -> bool:
 def _per_request_holder(model, target: cst.BaseExpression, function) -> bool:
     """A target on the request (a parameter other than ``self``, such as
     ``request.ctx.pool``) or on a per-request global (Quart's ``g``)."""
-    root = target
-    while isinstance(root, (cst.Attribute, cst.Subscript)):
-        root = root.value
-    if not isinstance(root, cst.Name) or not isinstance(target, (cst.Attribute, cst.Subscript)):
+    chain = []  # `request.ctx.pool` -> [request.ctx.pool, request.ctx]
+    while isinstance(target, (cst.Attribute, cst.Subscript)):
+        chain.append(target)
+        target = target.value
+    if not chain or not isinstance(target, cst.Name):
         return False
-    if model.qualname_of(root) in frameworks.REQUEST_GLOBALS:
+    if model.qualname_of(target) in frameworks.REQUEST_GLOBALS:
         return True
     params = [param.name.value for param in function.node.params.params]
     if function.owner is not None and params:
         params = params[1:]  # `self`/`cls`
-    if root.value not in params:
+    if target.value not in params:
         return False
     # `request.app.state.pool = ...` reaches the app, which outlives the request
-    return not any(isinstance(part, cst.Attribute) and part.attr.value == "app" for part in _chain(target))
-
-
-def _chain(target: cst.BaseExpression):
-    while isinstance(target, (cst.Attribute, cst.Subscript)):
-        yield target
-        target = target.value
+    return not any(isinstance(part, cst.Attribute) and part.attr.value == "app" for part in chain)
 
 
 def _is_self(expr: cst.BaseExpression, function) -> bool:
